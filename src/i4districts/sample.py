@@ -1,0 +1,107 @@
+"""The embedded default sample: Eurostat ``nama_10r_3empers`` for Italy.
+
+Employment (persons) by NUTS 2016 region (country to NUTS-3) and NACE Rev.2
+A*10 group, as re-published by datacommonsorg/data. The package ships a tidy
+Parquet copy derived by :func:`tidy_nama_10r_3empers`; the default workflow
+runs on it with no network access. Source: Eurostat, nama_10r_3empers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ATTRIBUTION = "Source: Eurostat, nama_10r_3empers"
+SAMPLE_FILE = "data/it_nama_10r_3empers.parquet"
+TOTAL = "TOTAL"
+_COLUMN_PREFIX = "Count_Person_Employed_NACE/"
+_TOTAL_COLUMN = "Count_Person_Employed"
+_GEO_PREFIX = "dcid:nuts/"
+SAMPLE_COLUMNS = ["geo", "nace", "year", "nuts_level", "employment", "unit", "obs_flag"]
+
+
+class SampleFormatError(ValueError):
+    """The source CSV does not have the expected layout; the message names file and field."""
+
+
+def tidy_nama_10r_3empers(raw: pd.DataFrame, *, source: str = "<frame>") -> pd.DataFrame:
+    """Reshape the Data Commons wide CSV to a tidy long table keyed by (geo, nace, year).
+
+    Values are rounded to whole persons (the re-publication carries float noise
+    such as ``129699.99999999999``). Unpublished cells stay as rows with
+    missing ``employment`` and ``obs_flag`` ``":"`` (Eurostat's "not
+    available"), never zero. Overlapping NACE aggregates (B-E ⊃ C, G-J = G-I + J,
+    K-N, O-U) are kept as published; selecting a non-overlapping set is the
+    panel step's job.
+    """
+    required = {"Date", "GeoId", _TOTAL_COLUMN}
+    missing = sorted(required - set(raw.columns))
+    if missing:
+        raise SampleFormatError(f"{source}: missing column(s) {missing}")
+    bad_geo = raw.loc[~raw["GeoId"].astype(str).str.startswith(_GEO_PREFIX), "GeoId"]
+    if len(bad_geo):
+        raise SampleFormatError(
+            f"{source}: field GeoId: values without prefix {_GEO_PREFIX!r}: {bad_geo.unique()[:5].tolist()}"
+        )
+    value_columns = {c: c.removeprefix(_COLUMN_PREFIX) for c in raw.columns if c.startswith(_COLUMN_PREFIX)}
+    value_columns[_TOTAL_COLUMN] = TOTAL
+    long = raw.rename(columns=value_columns).melt(
+        id_vars=["Date", "GeoId"], value_vars=list(value_columns.values()), var_name="nace", value_name="value"
+    )
+    values = pd.to_numeric(long["value"], errors="coerce")
+    negative = long.loc[values < 0]
+    if len(negative):
+        raise SampleFormatError(
+            f"{source}: negative employment in {len(negative)} cell(s), e.g. "
+            f"{negative[['Date', 'GeoId', 'nace', 'value']].head(3).to_dict('records')}"
+        )
+    geo = long["GeoId"].str.removeprefix(_GEO_PREFIX)
+    out = pd.DataFrame(
+        {
+            "geo": geo.astype("string"),
+            "nace": long["nace"].astype("string"),
+            "year": long["Date"].astype("int64"),
+            "nuts_level": (geo.str.len() - 2).astype("int64"),
+            "employment": pd.array(np.round(values.to_numpy()), dtype="Int64"),
+            "unit": pd.Series("persons", index=long.index, dtype="string"),
+            "obs_flag": pd.Series(np.where(values.isna(), ":", ""), index=long.index, dtype="string"),
+        }
+    )
+    out = out.sort_values(["geo", "nace", "year"], ignore_index=True)
+    dup = out.duplicated(["geo", "nace", "year"], keep=False)
+    if dup.any():
+        raise SampleFormatError(
+            f"{source}: duplicate (geo, nace, year) keys: {out.loc[dup, ['geo', 'nace', 'year']].head(5).to_dict('records')}"
+        )
+    return out
+
+
+def sha256_of(path: str | Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_nama_10r_3empers_csv(path: str | Path) -> pd.DataFrame:
+    """Read and tidy the Data Commons CSV of ``nama_10r_3empers`` (see :func:`tidy_nama_10r_3empers`)."""
+    p = Path(path)
+    if not p.is_file():
+        raise SampleFormatError(f"{p}: source CSV not found")
+    return tidy_nama_10r_3empers(pd.read_csv(p), source=str(p))
+
+
+def embedded_sample_path() -> Path:
+    """Path of the Parquet sample shipped inside the package."""
+    return Path(str(resources.files("i4districts").joinpath(SAMPLE_FILE)))
+
+
+def load_embedded_sample() -> pd.DataFrame:
+    """The embedded sample as a tidy DataFrame (columns :data:`SAMPLE_COLUMNS`)."""
+    return pd.read_parquet(embedded_sample_path())

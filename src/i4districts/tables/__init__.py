@@ -1,0 +1,1 @@
+"""Publication tables: LaTeX (booktabs), Markdown, CSV and HTML from estimation results."""

@@ -1,0 +1,54 @@
+"""Regression-table rendering: layout, escaping, stars and exact CSV values."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from i4districts.tables.regression import ModelColumn, latex_escape, stars, to_csv, to_html, to_latex, to_markdown
+
+COEF = pd.DataFrame({"term": ["x_var"], "estimate": [0.123456789012345], "std_error": [0.05],
+                     "t": [2.469], "p": [0.0141], "ci_low": [0.02], "ci_high": [0.22]})
+COL = ModelColumn("m1", "Growth (%)", COEF, {"Observations": "1,870", "Region FE": "Yes"})
+
+
+@pytest.mark.parametrize(("p", "mark"), [(0.001, "***"), (0.0099, "***"), (0.01, "**"), (0.049, "**"),
+                                          (0.05, "*"), (0.0999, "*"), (0.1, ""), (float("nan"), "")])
+def test_stars(p, mark):
+    assert stars(p) == mark
+
+
+def test_latex_is_booktabs_with_escaped_text_and_notes():
+    tex = to_latex([COL], title="Title & more", notes=["illustrative adoption data"], label="tab:x",
+                   labels={"x_var": "Exposure_1"})
+    for token in (r"\toprule", r"\midrule", r"\bottomrule", r"\caption{Title \& more}", r"\label{tab:x}",
+                  r"Exposure\_1 & 0.1235** \\", r"& (0.0500) \\", r"Growth (\%)", "illustrative adoption data",
+                  r"Observations & 1,870 \\"):
+        assert token in tex
+    assert latex_escape("a_b%c$") == r"a\_b\%c\$"
+
+
+def test_markdown_and_html_hold_estimate_and_notes():
+    md = to_markdown([COL], title="T", notes=["illustrative adoption data"], digits=3)
+    assert "| x_var | 0.123** |" in md and "|  | (0.050) |" in md and "Note: illustrative adoption data" in md
+    page = to_html([COL], title="T <1>", notes=["n"])
+    assert "<caption>T &lt;1&gt;</caption>" in page and "0.1235**" in page
+
+
+def test_csv_keeps_full_precision():
+    back = pd.read_csv(io.StringIO(to_csv([COL], title="T", notes=["a", "b"])))
+    assert back.loc[0, "estimate"] == COEF.loc[0, "estimate"]
+    assert back.loc[0, "model"] == "m1" and back.loc[0, "notes"] == "a | b"
+
+
+def test_two_models_align_terms():
+    other = ModelColumn("m2", "Other", COEF.assign(term="z"), {"Observations": "10"})
+    md = to_markdown([COL, other], title="T")
+    assert "| x_var | 0.1235** |  |" in md and "| z |  | 0.1235** |" in md
+
+
+def test_missing_coefficient_columns_are_refused():
+    with pytest.raises(ValueError, match="std_error"):
+        ModelColumn("m", "m", COEF.drop(columns="std_error"))

@@ -1,0 +1,26 @@
+rule estimate:
+    input:
+        frame="results/data/model_frame.parquet",
+        spec=model_spec,
+    output:
+        "results/models/{model}.json",
+    log:
+        "results/logs/estimate_{model}.log",
+    shell:
+        "{I4D} estimate --panel {input.frame} --spec {input.spec} --out {output} 2> {log}"
+
+
+rule table:
+    input:
+        results=model_results,
+        frame="results/data/model_frame.parquet",
+    output:
+        expand("results/tables/{name}.{fmt}", name=TABLE_NAME, fmt=config["tables"]["formats"]),
+    params:
+        formats=" ".join(config["tables"]["formats"]),
+        digits=config["tables"]["digits"],
+    log:
+        "results/logs/table.log",
+    shell:
+        "{I4D} table --results {input.results} --frames {input.frame} --out-dir results/tables "
+        "--name {TABLE_NAME} --formats {params.formats} --digits {params.digits} 2> {log}"
