@@ -2,11 +2,14 @@ rule sample:
     output:
         "results/data/sample.parquet",
     params:
+        cli=I4D,
         source=config["data"]["source"],
     log:
         "results/logs/sample.log",
+    conda:
+        "../envs/i4districts.yaml"
     shell:
-        "{I4D} sample --source {params.source} --out {output} 2> {log}"
+        "{params.cli} sample --source {params.source} --out {output} 2> {log}"
 
 
 rule panel:
@@ -15,6 +18,7 @@ rule panel:
     output:
         "results/data/panel.parquet",
     params:
+        cli=I4D,
         country=config["data"]["country"],
         level=config["data"]["nuts_level"],
         start=config["data"]["years"]["start"],
@@ -23,7 +27,9 @@ rule panel:
         extra="" if config["data"]["drop_extra_regio"] else "--keep-extra-regio",
     log:
         "results/logs/panel.log",
+    conda:
+        "../envs/i4districts.yaml"
     shell:
-        "{I4D} panel --sample {input} --out {output} --country {params.country} "
+        "{params.cli} panel --sample {input} --out {output} --country {params.country} "
         "--nuts-level {params.level} --start {params.start} --end {params.end} "
         "--sectors {params.sectors} {params.extra} 2> {log}"

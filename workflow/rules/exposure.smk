@@ -4,11 +4,14 @@ rule adoption:
     output:
         "results/data/adoption.parquet",
     params:
+        cli=I4D,
         seed=config["adoption"]["seed"],
     log:
         "results/logs/adoption.log",
+    conda:
+        "../envs/i4districts.yaml"
     shell:
-        "{I4D} adoption --panel {input} --seed {params.seed} --out {output} 2> {log}"
+        "{params.cli} adoption --panel {input} --seed {params.seed} --out {output} 2> {log}"
 
 
 rule exposure:
@@ -18,11 +21,14 @@ rule exposure:
     output:
         "results/data/exposure.parquet",
     params:
+        cli=I4D,
         base_year=config["exposure"]["base_year"],
     log:
         "results/logs/exposure.log",
+    conda:
+        "../envs/i4districts.yaml"
     shell:
-        "{I4D} exposure --panel {input.panel} --adoption {input.adoption} "
+        "{params.cli} exposure --panel {input.panel} --adoption {input.adoption} "
         "--base-year {params.base_year} --out {output} 2> {log}"
 
 
@@ -33,9 +39,12 @@ rule model_frame:
     output:
         "results/data/model_frame.parquet",
     params:
+        cli=I4D,
         base_year=config["exposure"]["base_year"],
     log:
         "results/logs/model_frame.log",
+    conda:
+        "../envs/i4districts.yaml"
     shell:
-        "{I4D} frame --panel {input.panel} --exposure {input.exposure} "
+        "{params.cli} frame --panel {input.panel} --exposure {input.exposure} "
         "--base-year {params.base_year} --out {output} 2> {log}"

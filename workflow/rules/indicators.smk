@@ -3,7 +3,11 @@ rule specialization:
         "results/data/panel.parquet",
     output:
         "results/indicators/specialization.parquet",
+    params:
+        cli=I4D,
     log:
         "results/logs/specialization.log",
+    conda:
+        "../envs/i4districts.yaml"
     shell:
-        "{I4D} specialization --panel {input} --out {output} 2> {log}"
+        "{params.cli} specialization --panel {input} --out {output} 2> {log}"

@@ -4,10 +4,14 @@ rule estimate:
         spec=model_spec,
     output:
         "results/models/{model}.json",
+    params:
+        cli=I4D,
     log:
         "results/logs/estimate_{model}.log",
+    conda:
+        "../envs/i4districts.yaml"
     shell:
-        "{I4D} estimate --panel {input.frame} --spec {input.spec} --out {output} 2> {log}"
+        "{params.cli} estimate --panel {input.frame} --spec {input.spec} --out {output} 2> {log}"
 
 
 rule table:
@@ -17,10 +21,14 @@ rule table:
     output:
         expand("results/tables/{name}.{fmt}", name=TABLE_NAME, fmt=config["tables"]["formats"]),
     params:
+        cli=I4D,
+        name=TABLE_NAME,
         formats=" ".join(config["tables"]["formats"]),
         digits=config["tables"]["digits"],
     log:
         "results/logs/table.log",
+    conda:
+        "../envs/i4districts.yaml"
     shell:
-        "{I4D} table --results {input.results} --frames {input.frame} --out-dir results/tables "
-        "--name {TABLE_NAME} --formats {params.formats} --digits {params.digits} 2> {log}"
+        "{params.cli} table --results {input.results} --frames {input.frame} --out-dir results/tables "
+        "--name {params.name} --formats {params.formats} --digits {params.digits} 2> {log}"

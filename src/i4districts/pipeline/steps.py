@@ -109,6 +109,7 @@ TERM_LABELS = {
     "exposure": "I4.0 exposure (pp)",
 }
 EFFECT_LABELS = {"entity": "Region FE", "time": "Year FE"}
+CLUSTER_LABELS = {"geo": "region", "year": "year", "nace": "sector"}
 
 
 def column_from_result(result: dict, model_id: str) -> ModelColumn:
@@ -124,7 +125,10 @@ def column_from_result(result: dict, model_id: str) -> ModelColumn:
         name = effect if isinstance(effect, str) else " × ".join(effect)
         stats[EFFECT_LABELS.get(name, f"{name} FE")] = "Yes"
     cov = spec.get("cov", {})
-    stats["Std. errors"] = cov.get("type", "") + (f" by {cov['cluster']}" if cov.get("cluster") else "")
+    cluster = cov.get("cluster")
+    clusters = [cluster] if isinstance(cluster, str) else list(cluster or [])
+    by = " and ".join(CLUSTER_LABELS.get(c, c) for c in clusters)
+    stats["Std. errors"] = cov.get("type", "").replace("_", "-").capitalize() + (f" by {by}" if by else "")
     label = spec.get("description") or spec.get("outcome", model_id)
     return ModelColumn(model_id=model_id, label=str(label), coefficients=coefs, statistics=stats)
 

@@ -1,0 +1,112 @@
+"""The default pipeline's numbers against independent references.
+
+* Manufacturing (NACE C) location quotients for 2015, computed by hand from the
+  published CSV cells.
+* The two-way fixed-effects estimate against ``linearmodels.PanelOLS`` on the
+  same model frame (entity and time effects, clustered by entity).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from linearmodels.panel import PanelOLS
+
+from i4districts.panel import PanelSelection
+from i4districts.pipeline import steps
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    """Run every step of the default pipeline (without Snakemake) into a temporary directory."""
+    d = tmp_path_factory.mktemp("pipeline")
+    steps.sample(d / "sample.parquet")
+    steps.panel(d / "sample.parquet", d / "panel.parquet", PanelSelection())
+    steps.specialization(d / "panel.parquet", d / "specialization.parquet")
+    steps.adoption(d / "panel.parquet", d / "adoption.parquet", seed=20240917)
+    steps.exposure(d / "panel.parquet", d / "adoption.parquet", d / "exposure.parquet", base_year=2000)
+    steps.frame(d / "panel.parquet", d / "exposure.parquet", d / "frame.parquet", base_year=2000)
+    return d
+
+
+def _lq_c_2015(run: Path) -> pd.Series:
+    s = pd.read_parquet(run / "specialization.parquet")
+    sel = s[(s["indicator"] == "lq") & (s["nace"] == "C") & (s["year"] == 2015)]
+    return sel.set_index("geo")["value"]
+
+
+def test_manufacturing_lq_2015_by_hand(run: Path):
+    # Cells of IT_nama_10r_3empers.csv for 2015 (persons): C and total employment.
+    #   ITI35 Fermo     C 25,800   total  72,000
+    #   ITH32 Vicenza   C 138,300  total 393,500
+    #   ITI15 Prato     C 39,400   total 117,400
+    # Reference economy: the NUTS-3 regions without extra-regio ITZZZ (C 0, total 6,100):
+    #   C = 3,833,400 (Italy) - 0 = 3,833,400; total = 24,516,200 - 6,100 = 24,510,100.
+    ref = 3_833_400 / 24_510_100
+    expected = {"ITI35": 25_800 / 72_000 / ref, "ITH32": 138_300 / 393_500 / ref, "ITI15": 39_400 / 117_400 / ref}
+    lq = _lq_c_2015(run)
+    for geo, value in expected.items():
+        assert lq[geo] == pytest.approx(value, rel=1e-12)
+    assert expected["ITI35"] == pytest.approx(2.2911, abs=1e-4)
+    # Fermo, Vicenza and Prato are the three most specialised in manufacturing.
+    assert list(lq.sort_values(ascending=False).index[:3]) == ["ITI35", "ITH32", "ITI15"]
+    assert len(lq) == 110  # NUTS 2016 provinces of Italy, extra-regio excluded
+
+
+def test_manufacturing_lq_matches_raw_csv(run: Path, shared_data: Path):
+    raw = pd.read_csv(shared_data / "eurostat" / "IT_nama_10r_3empers.csv")
+    raw["geo"] = raw["GeoId"].str.removeprefix("dcid:nuts/")
+    r = raw[(raw["Date"] == 2015) & (raw["geo"].str.len() == 5) & (raw["geo"] != "ITZZZ")]
+    c = r["Count_Person_Employed_NACE/C"].round()
+    t = r["Count_Person_Employed"].round()
+    expected = pd.Series(((c / t) / (c.sum() / t.sum())).to_numpy(), index=r["geo"])
+    lq = _lq_c_2015(run)
+    lq.index = lq.index.astype(str)
+    expected.index = expected.index.astype(str)
+    pd.testing.assert_series_equal(lq.sort_index(), expected.sort_index(), check_names=False,
+                                   check_index_type=False, rtol=1e-12)
+
+
+def test_employment_weighted_mean_lq_is_one(run: Path):
+    panel = pd.read_parquet(run / "panel.parquet")
+    s = pd.read_parquet(run / "specialization.parquet")
+    lq = s[s["indicator"] == "lq"].merge(panel, on=["geo", "nace", "year"])
+    region_total = lq.groupby(["geo", "year"])["employment"].transform("sum")
+    # identity: sum_r (E_r / E) LQ_rs = sum_r E_rs / E_s = 1 for every sector and year
+    weighted = (lq["value"] * region_total / lq.groupby("year")["employment"].transform("sum"))
+    sums = weighted.groupby([lq["nace"], lq["year"]]).sum()
+    assert sums.to_numpy() == pytest.approx(1.0, rel=1e-12)
+
+
+def test_twfe_estimate_equals_panelols(run: Path, tmp_path: Path):
+    from i4districts.estimation import ModelSpec, fit
+
+    frame = pd.read_parquet(run / "frame.parquet")
+    spec = ModelSpec.from_yaml(REPO / "config" / "models" / "twfe_exposure.yaml")
+    result = fit(frame, spec)
+    ours = result.coefficients.set_index("term").loc["exposure_change"]
+
+    data = frame.set_index(["geo", "year"])
+    ref = PanelOLS(data["employment_growth"], data[["exposure_change"]], entity_effects=True,
+                   time_effects=True).fit(cov_type="clustered", cluster_entity=True)
+    assert ours["estimate"] == pytest.approx(ref.params["exposure_change"], rel=1e-10, abs=0)
+    assert ours["std_error"] == pytest.approx(ref.std_errors["exposure_change"], rel=1e-8)
+
+    steps.table([_write(result, tmp_path / "twfe_exposure.json")], [run / "frame.parquet"], tmp_path,
+                name="t", formats=["csv", "md", "tex"])
+    csv = pd.read_csv(tmp_path / "t.csv")
+    assert csv.loc[csv["term"] == "exposure_change", "estimate"].iloc[0] == pytest.approx(
+        ref.params["exposure_change"], rel=1e-10, abs=0)
+    for ext in ("md", "tex"):
+        assert "illustrative adoption data" in (tmp_path / f"t.{ext}").read_text()
+
+
+def _write(result, path: Path) -> Path:
+    result.write_json(path)
+    json.loads(path.read_text())  # valid JSON
+    return path
