@@ -15,6 +15,7 @@ from i4districts import __version__
 
 SUBCOMMAND_MODULES = (
     "i4districts.pipeline.cli",
+    "i4districts.harmonize.cli",
     "i4districts.estimation.cli",
 )
 

@@ -12,17 +12,29 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from i4districts.harmonize.sectors import sector_set
 from i4districts.sample import TOTAL
+from i4districts.validation import TableSchema, validate
 
 #: Non-overlapping NACE Rev.2 sector sets that add up to the total economy.
 #: ``B_D_E`` is B-E minus C (mining, utilities, water and waste), derived so
 #: that manufacturing (C) can be analysed on its own.
+_A10 = sector_set("A10")  # A, B-E, F, G-I, J, K, L, M-N, O-Q, R-U (harmonize/data/sector_sets.yaml)
 SECTOR_SETS: dict[str, tuple[str, ...]] = {
-    "a10": ("A", "B-E", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-U"),
-    "a10_split_c": ("A", "B_D_E", "C", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-U"),
+    "a10": _A10,
+    "a10_split_c": tuple(c for code in _A10 for c in (("B_D_E", "C") if code == "B-E" else (code,))),
 }
 DERIVED_SECTORS = {"B_D_E": ("B-E", "C")}  # derived = first minus second
 PANEL_COLUMNS = ["geo", "nace", "year", "employment", "unit", "obs_flag"]
+PANEL_SCHEMA = TableSchema(
+    name="employment panel",
+    keys=("geo", "nace", "year"),
+    columns={"geo": "str", "nace": "str", "year": "int", "employment": "int", "unit": "str", "obs_flag": "str"},
+    non_negative=("employment",),
+    units={"employment": "persons"},
+    required=("employment",),
+    strict=True,
+)
 
 
 class PanelError(ValueError):
@@ -104,7 +116,7 @@ def select_employment_panel(sample: pd.DataFrame, selection: PanelSelection) -> 
     long["nace"] = long["nace"].astype("string")
     long["unit"] = pd.Series("persons", index=long.index, dtype="string")
     long["obs_flag"] = pd.Series("", index=long.index, dtype="string")
-    return long[PANEL_COLUMNS].sort_values(["geo", "nace", "year"], ignore_index=True)
+    return validate(long[PANEL_COLUMNS].sort_values(["geo", "nace", "year"], ignore_index=True), PANEL_SCHEMA)
 
 
 def employment_growth(panel: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from i4districts.validation import TableSchema, validate
+
 ATTRIBUTION = "Source: Eurostat, nama_10r_3empers"
 SAMPLE_FILE = "data/it_nama_10r_3empers.parquet"
 TOTAL = "TOTAL"
@@ -22,6 +24,16 @@ _COLUMN_PREFIX = "Count_Person_Employed_NACE/"
 _TOTAL_COLUMN = "Count_Person_Employed"
 _GEO_PREFIX = "dcid:nuts/"
 SAMPLE_COLUMNS = ["geo", "nace", "year", "nuts_level", "employment", "unit", "obs_flag"]
+SAMPLE_SCHEMA = TableSchema(
+    name="employment sample (nama_10r_3empers)",
+    keys=("geo", "nace", "year"),
+    columns={"geo": "str", "nace": "str", "year": "int", "nuts_level": "int", "employment": "int",
+             "unit": "str", "obs_flag": "str"},
+    non_negative=("employment",),
+    units={"employment": "persons"},
+    allowed={"obs_flag": ("", ":")},
+    strict=True,
+)
 
 
 class SampleFormatError(ValueError):
@@ -71,13 +83,7 @@ def tidy_nama_10r_3empers(raw: pd.DataFrame, *, source: str = "<frame>") -> pd.D
             "obs_flag": pd.Series(np.where(values.isna(), ":", ""), index=long.index, dtype="string"),
         }
     )
-    out = out.sort_values(["geo", "nace", "year"], ignore_index=True)
-    dup = out.duplicated(["geo", "nace", "year"], keep=False)
-    if dup.any():
-        raise SampleFormatError(
-            f"{source}: duplicate (geo, nace, year) keys: {out.loc[dup, ['geo', 'nace', 'year']].head(5).to_dict('records')}"
-        )
-    return out
+    return validate(out.sort_values(["geo", "nace", "year"], ignore_index=True), SAMPLE_SCHEMA, source=source)
 
 
 def sha256_of(path: str | Path) -> str:

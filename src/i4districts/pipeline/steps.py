@@ -18,7 +18,14 @@ from i4districts.adoption import ILLUSTRATIVE_NOTE, illustrative_adoption
 from i4districts.exposure.shiftshare import adoption_changes, baseline_shares, shift_share_exposure
 from i4districts.indicators.specialization import location_quotients, specialization_indices
 from i4districts.panel import PanelSelection, employment_growth, model_frame, select_employment_panel
-from i4districts.sample import ATTRIBUTION, load_embedded_sample, read_nama_10r_3empers_csv, sha256_of
+from i4districts.sample import (
+    ATTRIBUTION,
+    SAMPLE_SCHEMA,
+    load_embedded_sample,
+    read_nama_10r_3empers_csv,
+    sha256_of,
+)
+from i4districts.validation import validate
 from i4districts.tables.regression import RENDERERS, ModelColumn, to_csv
 
 
@@ -38,7 +45,7 @@ def sample(out: Path, *, source: str = "embedded") -> Path:
 
 def panel(sample_path: Path, out: Path, selection: PanelSelection) -> Path:
     """Validated employment panel (geo, nace, year) for the configured selection."""
-    df = io.read_parquet(sample_path, columns=["geo", "nace", "year", "nuts_level", "employment"])
+    df = validate(io.read_parquet(sample_path), SAMPLE_SCHEMA, source=str(sample_path))
     return io.write_parquet(select_employment_panel(df, selection), out, notes=io.read_notes(sample_path))
 
 
