@@ -25,6 +25,7 @@ TABLE_NAME = "employment_exposure"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/fetch.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/indicators.smk"
 include: "workflow/rules/exposure.smk"

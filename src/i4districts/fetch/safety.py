@@ -1,0 +1,123 @@
+"""Safe handling of untrusted bytes: XML without entities, size caps, zip checks.
+
+* XML is parsed with :mod:`defusedxml` and ``forbid_dtd=True``: SDMX messages
+  never carry a DTD, so any ``<!DOCTYPE`` (the vehicle of XXE and of the
+  "billion laughs" entity expansion) is refused before anything is expanded,
+  which keeps memory bounded and reads no local file or URL.
+* Bodies are capped in size (``DEFAULT_MAX_BYTES``) before parsing.
+* Zip archives are read member by member after checking every name: no
+  absolute paths, no ``..`` components, no drive letters, no symbolic links,
+  and a cap on the total uncompressed size and the compression ratio (zip
+  bombs).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import Element, ParseError as _XmlParseError
+
+import defusedxml.ElementTree as _det
+from defusedxml import DefusedXmlException
+
+from i4districts.fetch.errors import ParseError, UnsafeContent
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+MAX_ZIP_RATIO = 200.0
+
+
+def check_size(data: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Raise :class:`UnsafeContent` if ``len(data) > max_bytes``."""
+    if len(data) > max_bytes:
+        raise UnsafeContent(f"{what}: {len(data)} bytes exceeds the cap of {max_bytes} bytes")
+
+
+def parse_xml(data: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Element:
+    """Parse untrusted XML with DTDs, entities and external references forbidden."""
+    check_size(data, what=what, max_bytes=max_bytes)
+    try:
+        return _det.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise UnsafeContent(f"{what}: refused unsafe XML ({type(exc).__name__}: {exc})") from exc
+    except _XmlParseError as exc:
+        head = data[:80].decode("utf-8", "replace")
+        raise ParseError(f"{what}: malformed XML ({exc}); body starts {head!r}") from exc
+
+
+def _check_member(info: zipfile.ZipInfo, what: str) -> None:
+    name = info.filename
+    mode = info.external_attr >> 16
+    posix = PurePosixPath(name.replace("\\", "/"))
+    if (
+        name.startswith(("/", "\\"))
+        or (len(name) > 1 and name[1] == ":")
+        or ".." in posix.parts
+        or "\\" in name
+    ):
+        raise UnsafeContent(f"{what}: refused zip member with unsafe path {name!r}")
+    if stat.S_ISLNK(mode):
+        raise UnsafeContent(f"{what}: refused zip member {name!r}: symbolic link")
+
+
+def _checked_infos(zf: zipfile.ZipFile, what: str, max_bytes: int) -> list[zipfile.ZipInfo]:
+    infos = zf.infolist()
+    total = 0
+    for info in infos:
+        _check_member(info, what)
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+            raise UnsafeContent(
+                f"{what}: zip member {info.filename!r} has compression ratio "
+                f"{info.file_size / info.compress_size:.0f} > {MAX_ZIP_RATIO:.0f} (zip bomb?)"
+            )
+    if total > max_bytes:
+        raise UnsafeContent(f"{what}: zip expands to {total} bytes, cap is {max_bytes}")
+    return infos
+
+
+def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, max_bytes: int) -> bytes:
+    with zf.open(info) as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UnsafeContent(f"{what}: member {info.filename!r} exceeds {max_bytes} bytes")
+    return data
+
+
+def read_zip_members(
+    data: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, bytes]:
+    """Return ``{member name: bytes}`` of a zip after checking every member name."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ParseError(f"{what}: not a valid zip archive ({exc})") from exc
+    with zf:
+        infos = _checked_infos(zf, what, max_bytes)
+        return {i.filename: _read_capped(zf, i, what, max_bytes) for i in infos if not i.is_dir()}
+
+
+def safe_extract_zip(
+    data: bytes, dest: Path, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Path]:
+    """Extract a zip into ``dest`` after path checks; returns the written files."""
+    dest = Path(dest).resolve()
+    members = read_zip_members(data, what=what, max_bytes=max_bytes)
+    written: list[Path] = []
+    for name, payload in members.items():
+        target = (dest / name).resolve()
+        if dest not in target.parents:
+            raise UnsafeContent(f"{what}: zip member {name!r} escapes {dest}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_bytes(payload)
+        os.replace(tmp, target)
+        written.append(target)
+    return written
+
+
+def is_zip(data: bytes) -> bool:
+    """True when the body starts with the zip local-file-header signature."""
+    return data[:4] == b"PK\x03\x04"
