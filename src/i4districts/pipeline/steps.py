@@ -16,7 +16,7 @@ import pandas as pd
 from i4districts import io
 from i4districts.adoption import ILLUSTRATIVE_NOTE, illustrative_adoption
 from i4districts.exposure.shiftshare import adoption_changes, baseline_shares, shift_share_exposure
-from i4districts.indicators.specialization import location_quotients, specialization_indices
+from i4districts.indicators.specialization import specialization_tables
 from i4districts.panel import PanelSelection, employment_growth, model_frame, select_employment_panel
 from i4districts.sample import (
     ATTRIBUTION,
@@ -59,9 +59,8 @@ def specialization_long_table(emp: pd.DataFrame) -> pd.DataFrame:
 
     Unit-free values; ``flag`` says why a value is undefined ("ok" otherwise).
     """
-    lq = location_quotients(emp)
+    lq, idx = specialization_tables(emp)
     lq = lq.assign(indicator="lq").rename(columns={"lq": "value"})
-    idx = specialization_indices(emp)
     wide = idx.melt(id_vars=["geo", "year", "flag"], value_vars=list(SPECIALIZATION_INDICES),
                     var_name="indicator", value_name="value")
     wide["nace"] = ALL_SECTORS

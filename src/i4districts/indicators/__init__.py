@@ -1,0 +1,74 @@
+"""Regional indicators: specialization, variety, size structure, servitization,
+industrial-district identification (ISTAT/Sforzi), concentration and polarization.
+
+Every function takes a tidy long DataFrame and returns a DataFrame; formulas,
+units and references are in each module's and function's docstring (grep the
+indicator's name). Bad input raises :class:`IndicatorInputError` (a ``ValueError``).
+
+=====================  =======================================================
+module                 indicators
+=====================  =======================================================
+``specialization``     location quotient, Krugman, Hoover, Herfindahl (absolute,
+                       normalised, relative), entropy (Shannon, relative/Theil),
+                       Gini of specialization, manufacturing share
+``variety``            related and unrelated variety (Frenken et al. 2007)
+``size_structure``     employment shares and LQs by firm-size class
+``servitization``      KIBS per manufacturing job, KIBS LQ, servitization LQ
+``districts``          ISTAT/Sforzi industrial districts, large-firm-led systems
+``concentration``      Hoover localization, locational Gini, Ellison–Glaeser
+``polarization``       GMS occupation tiers, RTI share, Esteban–Ray,
+                       Duclos–Esteban–Ray, Wolfson
+``spatial``            spatial polarization across regions, Theil decomposition
+=====================  =======================================================
+"""
+
+from ._core import IndicatorInputError
+from .concentration import (
+    concentration_indices,
+    ellison_glaeser,
+    plant_herfindahl,
+    plant_herfindahl_from_size_classes,
+)
+from .districts import identify_districts
+from .polarization import (
+    duclos_esteban_ray,
+    esteban_ray,
+    occupation_tier_shares,
+    routine_intensity,
+    tier_share_changes,
+    wolfson,
+)
+from .servitization import servitization
+from .size_structure import size_class_structure
+from .spatial import spatial_polarization, theil_decomposition
+from .specialization import (
+    location_quotients,
+    sector_group_share,
+    specialization_indices,
+    specialization_tables,
+)
+from .variety import related_unrelated_variety
+
+__all__ = [
+    "IndicatorInputError",
+    "concentration_indices",
+    "duclos_esteban_ray",
+    "ellison_glaeser",
+    "esteban_ray",
+    "identify_districts",
+    "location_quotients",
+    "occupation_tier_shares",
+    "plant_herfindahl",
+    "plant_herfindahl_from_size_classes",
+    "related_unrelated_variety",
+    "routine_intensity",
+    "sector_group_share",
+    "servitization",
+    "size_class_structure",
+    "spatial_polarization",
+    "specialization_indices",
+    "specialization_tables",
+    "theil_decomposition",
+    "tier_share_changes",
+    "wolfson",
+]
