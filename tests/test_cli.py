@@ -19,8 +19,8 @@ def _subcommands() -> list[str]:
 
 
 def test_expected_steps_are_subcommands():
-    assert {"validate-config", "sample", "panel", "specialization", "adoption", "exposure", "frame",
-            "estimate", "table"} <= set(_subcommands())
+    assert {"validate-config", "sample", "panel", "specialization", "adoption", "adoption-exposure", "frame",
+            "estimate", "table", "exposure", "shiftshare", "fetch", "harmonize-panel", "nuts-convert"} <= set(_subcommands())
 
 
 @pytest.mark.parametrize("command", _subcommands())

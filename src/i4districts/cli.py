@@ -15,7 +15,11 @@ from i4districts import __version__
 
 SUBCOMMAND_MODULES = (
     "i4districts.pipeline.cli",
+    "i4districts.fetch.cli",
     "i4districts.harmonize.cli",
+    "i4districts.indicators.cli",
+    "i4districts.exposure.cli",
+    "i4districts.shiftshare.cli",
     "i4districts.estimation.cli",
 )
 

@@ -28,7 +28,7 @@ rule exposure:
     conda:
         "../envs/i4districts.yaml"
     shell:
-        "{params.cli} exposure --panel {input.panel} --adoption {input.adoption} "
+        "{params.cli} adoption-exposure --panel {input.panel} --adoption {input.adoption} "
         "--base-year {params.base_year} --out {output} 2> {log}"
 
 

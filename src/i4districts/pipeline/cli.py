@@ -111,8 +111,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, required=True, help="generator seed")
     p.set_defaults(func=main_adoption)
 
-    p = subparsers.add_parser("exposure", help="shift-share I4.0 exposure per region x year",
-                              description="exposure = sum_s share_rs(base) * adoption_st, and its annual change (pp).")
+    p = subparsers.add_parser("adoption-exposure", help="shift-share exposure to a sector adoption table: level and annual change",
+                              description="exposure = sum_s share_rs(base) * adoption_st (pp) and exposure_change = "
+                                          "sum_s share_rs(base) * (adoption_st - adoption_s,t-1), per region x year. "
+                                          "For general shifts and leave-one-out instruments use `i4d exposure`.")
     _path(p, "--panel", help="employment panel Parquet")
     _path(p, "--adoption", help="sector adoption Parquet (nace, year, adoption)")
     _path(p, "--out", help="output Parquet")
