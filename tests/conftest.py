@@ -8,6 +8,11 @@ it fail loudly when it is missing: they never skip silently.
 from __future__ import annotations
 
 import os
+
+# One BLAS thread: on a 2-core machine multi-threaded BLAS stalls under load and
+# makes the numerical tests slow and erratic. Set before anything imports numpy.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 from pathlib import Path
 
 import pytest

@@ -80,9 +80,9 @@ def read_notes(path: str | os.PathLike[str]) -> list[str]:
 
 
 def write_json(obj: Any, path: str | os.PathLike[str]) -> Path:
-    """Write ``obj`` atomically as pretty, key-sorted UTF-8 JSON."""
+    """Write ``obj`` atomically as pretty, key-sorted UTF-8 JSON (NaN and infinities are refused: use null)."""
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str, allow_nan=False) + "\n", encoding="utf-8")
     return Path(path)
 
 

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from i4districts.io import atomic_path
+
 from i4districts.fetch.errors import ChecksumMismatch, FetchError
 
 MANIFEST_COLUMNS = (
@@ -54,22 +56,17 @@ def sha256_file(path: Path) -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
+    """Write via a temporary file in the same directory (fsynced), then rename (:func:`i4districts.io.atomic_path`)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a Parquet file atomically (pyarrow engine)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(tmp, engine="pyarrow", index=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, engine="pyarrow", index=False)
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-_MAX_SHOWN = 5
-
-
-def first_few(values: Iterable[object], n: int = _MAX_SHOWN) -> str:
-    """Format the first ``n`` values of an iterable for an error message."""
-    items = list(values)
-    shown = ", ".join(repr(v) for v in items[:n])
-    more = f" ... ({len(items)} in total)" if len(items) > n else ""
-    return f"[{shown}{more}]"
-
+from i4districts.exposure.errors import first_few
 
 class ShiftShareInputError(ValueError):
     """Malformed input to shift-share inference (names table, field, values)."""

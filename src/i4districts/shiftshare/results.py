@@ -11,15 +11,14 @@ field ``ci_type`` then says what the set is:
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from i4districts.io import write_json, write_parquet
 
 METHODS: tuple[str, ...] = ("homoskedastic", "ehw", "cluster", "akm", "akm0")
 """Method names used in specs and records (ShiftShareSE's ``method="all"``)."""
@@ -122,39 +121,11 @@ def _finite_or_none(d: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_json_atomic(obj: dict[str, Any], path: str | Path) -> Path:
-    """Write ``obj`` as JSON to ``path`` atomically (temp file + os.replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2, allow_nan=False)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
 def write_result_json(result: ShiftShareResult, path: str | Path) -> Path:
     """Write one :class:`ShiftShareResult` as JSON (atomic)."""
-    return write_json_atomic(result.to_dict(), path)
+    return write_json(result.to_dict(), path)
 
 
 def write_result_parquet(result: ShiftShareResult, path: str | Path) -> Path:
     """Write one row per method (:meth:`ShiftShareResult.to_frame`) as Parquet (atomic)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        result.to_frame().to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_parquet(result.to_frame(), path)
