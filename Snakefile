@@ -35,4 +35,5 @@ include: "workflow/rules/models.smk"
 rule all:
     input:
         "results/indicators/specialization.parquet",
+        "results/indicators/concentration.parquet",
         table_outputs,

@@ -106,6 +106,51 @@ def test_twfe_estimate_equals_panelols(run: Path, tmp_path: Path):
         assert "illustrative adoption data" in (tmp_path / f"t.{ext}").read_text()
 
 
+def test_heterogeneity_model_equals_panelols_with_interaction(run: Path):
+    from i4districts.estimation import ModelSpec, fit
+
+    frame = pd.read_parquet(run / "frame.parquet")
+    spec = ModelSpec.from_yaml(REPO / "config" / "models" / "twfe_exposure_by_specialisation.yaml")
+    ours = fit(frame, spec).coefficients.set_index("term")
+    data = frame.set_index(["geo", "year"])
+    data["inter"] = data["exposure_change"] * data["manufacturing_specialised"]
+    ref = PanelOLS(data["employment_growth"], data[["exposure_change", "inter"]], entity_effects=True,
+                   time_effects=True).fit(cov_type="clustered", cluster_entity=True)
+    term = "exposure_change:manufacturing_specialised"
+    assert ours.loc[term, "estimate"] == pytest.approx(ref.params["inter"], rel=1e-10)
+    assert ours.loc[term, "std_error"] == pytest.approx(ref.std_errors["inter"], rel=1e-8)
+    assert ours.loc["exposure_change", "estimate"] == pytest.approx(ref.params["exposure_change"], rel=1e-10)
+
+
+def test_long_difference_equals_statsmodels_hc1_on_hand_built_differences(run: Path):
+    import statsmodels.api as sm
+
+    from i4districts.estimation import ModelSpec, fit
+
+    frame = pd.read_parquet(run / "frame.parquet")
+    spec = ModelSpec.from_yaml(REPO / "config" / "models" / "ld_exposure.yaml")
+    ours = fit(frame, spec).coefficients.set_index("term")
+    wide = frame.pivot(index="geo", columns="year", values=["ln_employment_x100", "exposure"])
+    dy = wide[("ln_employment_x100", 2017)] - wide[("ln_employment_x100", 2001)]
+    dx = wide[("exposure", 2017)] - wide[("exposure", 2001)]
+    ref = sm.OLS(dy.to_numpy(), sm.add_constant(dx.to_numpy())).fit(cov_type="HC1")
+    assert ours.loc["exposure", "estimate"] == pytest.approx(ref.params[1], rel=1e-10)
+    assert ours.loc["exposure", "std_error"] == pytest.approx(ref.bse[1], rel=1e-8)
+
+
+def test_manufacturing_specialisation_flag_by_hand(run: Path):
+    frame = pd.read_parquet(run / "frame.parquet").drop_duplicates("geo").set_index("geo")
+    panel = pd.read_parquet(run / "panel.parquet")
+    base = panel[panel["year"] == 2000]
+    c = base[base["nace"] == "C"].set_index("geo")["employment"]
+    total = base.groupby("geo")["employment"].sum()
+    lq = (c / total) / (c.sum() / total.sum())
+    pd.testing.assert_series_equal(frame["manufacturing_lq_base"].sort_index(), lq.sort_index().astype(float),
+                                   check_names=False, check_index_type=False, rtol=1e-12)
+    assert frame.loc["ITH32", "manufacturing_specialised"] == 1  # Vicenza
+    assert frame.loc["ITI43", "manufacturing_specialised"] == 0  # Roma
+
+
 def _write(result, path: Path) -> Path:
     result.write_json(path)
     json.loads(path.read_text())  # valid JSON

@@ -28,6 +28,7 @@ def test_latex_is_booktabs_with_escaped_text_and_notes():
                   r"Observations & 1,870 \\"):
         assert token in tex
     assert latex_escape("a_b%c$") == r"a\_b\%c\$"
+    assert latex_escape("R² × 2") == r"R\textsuperscript{2} $\times$ 2"
 
 
 def test_markdown_and_html_hold_estimate_and_notes():
@@ -52,3 +53,10 @@ def test_two_models_align_terms():
 def test_missing_coefficient_columns_are_refused():
     with pytest.raises(ValueError, match="std_error"):
         ModelColumn("m", "m", COEF.drop(columns="std_error"))
+
+
+def test_intercept_is_listed_last():
+    with_const = ModelColumn("m3", "LD", pd.concat([COEF.assign(term="const"), COEF.assign(term="z")]), {})
+    md = to_markdown([with_const, COL], title="T")
+    rows = [line.split("|")[1].strip() for line in md.splitlines() if line.startswith("| ") and "(" not in line[:4]]
+    assert rows.index("const") > rows.index("x_var") and rows.index("const") > rows.index("z")

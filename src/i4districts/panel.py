@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from i4districts.harmonize.sectors import sector_set
+from i4districts.indicators.specialization import location_quotients
 from i4districts.sample import TOTAL
 from i4districts.validation import TableSchema, validate
 
@@ -134,11 +135,35 @@ def employment_growth(panel: pd.DataFrame) -> pd.DataFrame:
     return total
 
 
-def model_frame(growth: pd.DataFrame, exposure: pd.DataFrame, *, base_year: int) -> pd.DataFrame:
-    """Join growth and exposure on (geo, year) for the years after ``base_year``.
+def manufacturing_specialisation(panel: pd.DataFrame, *, base_year: int, sector: str = "C",
+                                 threshold: float = 1.0) -> pd.DataFrame:
+    """Base-year manufacturing location quotient per region and the flag LQ > ``threshold``.
 
+    A NUTS-3 proxy for district-like specialisation (Becattini's districts are
+    defined on local labour systems; see :mod:`i4districts.indicators.districts`).
+    Returns ``geo, manufacturing_lq_base, manufacturing_specialised`` (0/1).
+    """
+    base = panel[panel["year"] == base_year]
+    if base.empty:
+        raise PanelError(f"year: no rows for base year {base_year}")
+    if sector not in set(base["nace"]):
+        raise PanelError(f"nace: sector {sector!r} not in the panel (sector set without it?)")
+    lq = location_quotients(base[["geo", "nace", "year", "employment"]])
+    lq = lq[lq["nace"] == sector]
+    return pd.DataFrame({
+        "geo": lq["geo"].to_numpy(),
+        "manufacturing_lq_base": lq["lq"].to_numpy(dtype=float),
+        "manufacturing_specialised": (lq["lq"].to_numpy(dtype=float) > threshold).astype("int64"),
+    })
+
+
+def model_frame(growth: pd.DataFrame, exposure: pd.DataFrame, *, base_year: int,
+                region_traits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Join growth, exposure and time-invariant region traits on (geo, year) for the years after ``base_year``.
+
+    Adds ``ln_employment_x100`` = 100 · ln E (log points, for long differences).
     Every (geo, year) of ``growth`` after the base year must have an exposure
-    value; the error names those that do not.
+    value, and every region its traits; the error names those that do not.
     """
     after = growth[(growth["year"] > base_year)]
     merged = after.merge(exposure, on=["geo", "year"], how="left", validate="one_to_one")
@@ -149,4 +174,11 @@ def model_frame(growth: pd.DataFrame, exposure: pd.DataFrame, *, base_year: int)
     if merged["employment_growth"].isna().any():
         gaps = merged[merged["employment_growth"].isna()]
         raise PanelError(f"employment_growth: undefined (gap in years) for {_keys(gaps, ['geo', 'year'])}")
+    merged["ln_employment_x100"] = 100.0 * np.log(merged["employment"].astype(float))
+    if region_traits is not None:
+        merged = merged.merge(region_traits, on="geo", how="left", validate="many_to_one")
+        trait_cols = [c for c in region_traits.columns if c != "geo"]
+        lacking = merged[merged[trait_cols].isna().any(axis=1)]
+        if len(lacking):
+            raise PanelError(f"region traits: missing for {_keys(lacking.drop_duplicates('geo'), ['geo'])}")
     return merged.sort_values(["geo", "year"], ignore_index=True)

@@ -13,7 +13,7 @@ from .conftest import make_workdir, snakemake
 
 pytestmark = pytest.mark.workflow
 
-RULES = ("sample", "panel", "specialization", "adoption", "exposure", "model_frame", "estimate", "table", "all")
+RULES = ("sample", "panel", "specialization", "concentration", "adoption", "exposure", "model_frame", "estimate", "table", "all")
 
 
 def test_dry_run_lists_every_job(workdir: Path):
@@ -65,13 +65,24 @@ def test_default_run_writes_tables_holding_the_estimate(default_run: Path):
     frame = pd.read_parquet(default_run / "results" / "data" / "model_frame.parquet").set_index(["geo", "year"])
     ref = PanelOLS(frame["employment_growth"], frame[["exposure_change"]], entity_effects=True,
                    time_effects=True).fit(cov_type="clustered", cluster_entity=True)
-    csv = pd.read_csv(tables / "employment_exposure.csv").set_index("term")
+    csv = pd.read_csv(tables / "employment_exposure.csv")
+    assert list(pd.unique(csv["model"])) == ["twfe_exposure", "twfe_exposure_by_specialisation", "ld_exposure"]
+    csv = csv[csv["model"] == "twfe_exposure"].set_index("term")
     assert csv.loc["exposure_change", "estimate"] == pytest.approx(ref.params["exposure_change"], rel=1e-10, abs=0)
     assert csv.loc["exposure_change", "std_error"] == pytest.approx(ref.std_errors["exposure_change"], rel=1e-8)
     tex = (tables / "employment_exposure.tex").read_text()
     assert r"\toprule" in tex and f"{ref.params['exposure_change']:.4f}" in tex
     assert (default_run / "results" / "indicators" / "specialization.parquet").is_file()
+    coefficients = pd.read_parquet(default_run / "results" / "models" / "twfe_exposure.parquet")
+    assert coefficients.loc[coefficients["term"] == "exposure_change", "estimate"].iloc[0] == pytest.approx(
+        ref.params["exposure_change"], rel=1e-10, abs=0)
     assert (default_run / "results" / "data" / "panel.parquet").is_file()
+
+
+def test_default_run_concentration_per_sector_year(default_run: Path):
+    conc = pd.read_parquet(default_run / "results" / "indicators" / "concentration.parquet")
+    assert not conc.duplicated(["nace", "year"]).any()
+    assert len(conc) == 11 * 18  # a10_split_c sectors x 2000-2017
 
 
 def test_second_run_does_nothing(default_run: Path):

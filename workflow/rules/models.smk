@@ -3,7 +3,8 @@ rule estimate:
         frame="results/data/model_frame.parquet",
         spec=model_spec,
     output:
-        "results/models/{model}.json",
+        record="results/models/{model}.json",
+        coefficients="results/models/{model}.parquet",
     params:
         cli=I4D,
     log:
@@ -11,7 +12,7 @@ rule estimate:
     conda:
         "../envs/i4districts.yaml"
     shell:
-        "{params.cli} estimate --panel {input.frame} --spec {input.spec} --out {output} 2> {log}"
+        "{params.cli} estimate --panel {input.frame} --spec {input.spec} --out {output.record} --parquet {output.coefficients} 2> {log}"
 
 
 rule table:

@@ -17,7 +17,13 @@ from i4districts import io
 from i4districts.adoption import ILLUSTRATIVE_NOTE, illustrative_adoption
 from i4districts.exposure.shiftshare import adoption_changes, baseline_shares, shift_share_exposure
 from i4districts.indicators.specialization import specialization_tables
-from i4districts.panel import PanelSelection, employment_growth, model_frame, select_employment_panel
+from i4districts.panel import (
+    PanelSelection,
+    employment_growth,
+    manufacturing_specialisation,
+    model_frame,
+    select_employment_panel,
+)
 from i4districts.sample import (
     ATTRIBUTION,
     SAMPLE_SCHEMA,
@@ -102,17 +108,25 @@ def exposure(panel_path: Path, adoption_path: Path, out: Path, *, base_year: int
 
 
 def frame(panel_path: Path, exposure_path: Path, out: Path, *, base_year: int) -> Path:
-    """Model frame: employment growth (log points) joined with exposure for years after the base year."""
+    """Model frame: employment growth (log points) joined with exposure for years after the base year.
+
+    With manufacturing (C) in the sector set, each region also gets its base-year
+    manufacturing LQ and the flag LQ > 1 (for heterogeneity by specialisation).
+    """
     emp = io.read_parquet(panel_path, columns=["geo", "nace", "year", "employment"])
     exp = io.read_parquet(exposure_path, columns=["geo", "year", "exposure", "exposure_change"])
-    mf = model_frame(employment_growth(emp), exp[["geo", "year", "exposure", "exposure_change"]], base_year=base_year)
+    traits = manufacturing_specialisation(emp, base_year=base_year) if "C" in set(emp["nace"]) else None
+    mf = model_frame(employment_growth(emp), exp[["geo", "year", "exposure", "exposure_change"]],
+                     base_year=base_year, region_traits=traits)
     notes = [*io.read_notes(panel_path), *io.read_notes(exposure_path)]
     return io.write_parquet(mf, out, notes=notes)
 
 
 TERM_LABELS = {
     "exposure_change": "I4.0 exposure, annual change (pp)",
-    "exposure": "I4.0 exposure (pp)",
+    "exposure_change:manufacturing_specialised": "× manufacturing-specialised region (LQ_C > 1)",
+    "exposure": "I4.0 exposure, change over the period (pp)",
+    "const": "Constant",
 }
 EFFECT_LABELS = {"entity": "Region FE", "time": "Year FE"}
 CLUSTER_LABELS = {"geo": "region", "year": "year", "nace": "sector"}
@@ -152,7 +166,7 @@ def table(results: Sequence[Path], frames: Sequence[Path], out_dir: Path, *, nam
         columns.append(column_from_result(record, Path(path).stem))
     notes = sorted({n for f in frames for n in io.read_notes(f)})
     illustrative = any("illustrative adoption data" in n for n in notes)
-    title = "I4.0 exposure and regional employment growth, two-way fixed effects"
+    title = "I4.0 exposure and regional employment growth"
     if illustrative:
         title += " (illustrative adoption data)"
     written = []

@@ -20,6 +20,7 @@ import pandas as pd
 COEFFICIENT_COLUMNS = ["term", "estimate", "std_error", "t", "p", "ci_low", "ci_high"]
 STAR_LEVELS: tuple[tuple[float, str], ...] = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 STAR_LEGEND = "* p<0.10, ** p<0.05, *** p<0.01"
+INTERCEPT_TERMS = ("const", "Intercept", "_cons")  # shown last
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def _grid(columns: Sequence[ModelColumn], labels: Mapping[str, str], digits: int
         for term in col.coefficients["term"]:
             if term not in terms:
                 terms.append(term)
+    terms.sort(key=lambda t: t in INTERCEPT_TERMS)  # stable: first-seen order, intercepts last
     body: list[list[str]] = []
     for term in terms:
         est_row, se_row = [labels.get(term, term)], [""]
@@ -81,7 +83,8 @@ def _grid(columns: Sequence[ModelColumn], labels: Mapping[str, str], digits: int
 
 
 _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-                  "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
+                  "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+                  "²": r"\textsuperscript{2}", "×": r"$\times$"}
 
 
 def latex_escape(text: str) -> str:
