@@ -112,12 +112,17 @@ def check_unique(
     for s in sizes:
         space *= int(s)
     if space <= max(8 * key_codes[0].size, 1 << 20) and space < (1 << 62):
-        key = np.zeros(key_codes[0].size, dtype=np.int64)
-        for c, s in zip(key_codes, sizes):
-            key = key * int(s) + c
-        n = np.bincount(key, minlength=space)
-        if n.max(initial=0) <= 1:
+        key = key_codes[0].astype(np.int64, copy=True)
+        for c, s in zip(key_codes[1:], sizes[1:]):
+            key *= int(s)
+            key += c
+        # A boolean scatter (1 byte per cell) is enough to decide uniqueness: the keys
+        # are unique iff they mark as many distinct cells as there are rows.
+        seen = np.zeros(space, dtype=bool)
+        seen[key] = True
+        if np.count_nonzero(seen) == key.size:
             return
+        n = np.bincount(key, minlength=space)
         dup = n[key] > 1
     else:
         dup = df.duplicated(list(columns), keep=False).to_numpy()
