@@ -38,7 +38,7 @@ def test_no_command_prints_help_and_fails(capsys):
 
 def test_missing_input_names_the_file(tmp_path: Path, capsys):
     code = main(["panel", "--sample", str(tmp_path / "absent.parquet"), "--out", str(tmp_path / "p.parquet")])
-    assert code == 1
+    assert code == 2
     err = capsys.readouterr().err
     assert "i4d panel: error:" in err and "absent.parquet" in err
     assert not (tmp_path / "p.parquet").exists()
@@ -47,7 +47,7 @@ def test_missing_input_names_the_file(tmp_path: Path, capsys):
 def test_validate_config_reports_the_key(tmp_path: Path, capsys):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("data:\n  nuts_level: nine\n")
-    assert main(["validate-config", str(cfg)]) == 1
+    assert main(["validate-config", str(cfg)]) == 2
     assert "data.nuts_level" in capsys.readouterr().err
 
 

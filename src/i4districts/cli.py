@@ -1,5 +1,8 @@
 """The ``i4d`` command line (also ``python -m i4districts``): one subcommand per pipeline step.
 
+Exit status: 0 on success, 2 on bad input or usage (the message on stderr names
+the file, the field and the offending values).
+
 Each subpackage contributes its subcommands through a ``register(subparsers)``
 function listed in :data:`SUBCOMMAND_MODULES`.
 """
@@ -47,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (ValueError, OSError) as exc:  # our errors subclass ValueError and name file, field, values
         print(f"i4d {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        return 2  # bad input, as every subcommand reports it
 
 
 if __name__ == "__main__":  # pragma: no cover
