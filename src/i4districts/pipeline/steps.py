@@ -1,7 +1,7 @@
 """Steps of the default pipeline: read inputs, call the pure library, write outputs atomically.
 
-sample → panel → specialization; panel → adoption → exposure → model frame
-→ (``i4d estimate``) → table. Provenance notes (data attribution, "illustrative
+sample → panel → specialization and concentration; panel → adoption → exposure
+→ model frame → (``i4d estimate``, one per model spec) → table. Provenance notes (data attribution, "illustrative
 adoption data") are carried along in the Parquet metadata.
 """
 
@@ -43,7 +43,7 @@ def make_sample(csv: Path, out: Path) -> Path:
 
 
 def sample(out: Path, *, source: str = "embedded") -> Path:
-    """Copy the embedded sample (the only source until the fetch layer lands) to ``out``."""
+    """Copy the embedded sample to ``out`` (the only panel source so far; fetched tables are not wired in yet)."""
     if source != "embedded":
         raise ValueError(f"data.source: unknown source {source!r}; only 'embedded' is available")
     return io.write_parquet(load_embedded_sample(), out, notes=[ATTRIBUTION])
