@@ -36,6 +36,9 @@ def test_user_values_are_kept_and_nested_defaults_filled():
         ({"tables": {"formats": ["pdf"]}}, "tables.formats.0"),
         ({"adoption": {"seed": -1}}, "adoption.seed"),
         ({"models": {"Bad-Id": "x.yaml"}}, "models"),
+        ({"adoption": {"source": "table"}}, "key 'adoption': 'table' is a required property"),
+        ({"adoption": {"source": "table", "table": "robots.xlsx"}}, "adoption.table"),
+        ({"exposure": {"normalisation": "zscore"}}, "exposure.normalisation"),
     ],
 )
 def test_bad_config_names_the_key(config, fragment):

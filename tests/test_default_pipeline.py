@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from linearmodels.panel import PanelOLS
 
+from i4districts import io
 from i4districts.panel import PanelSelection
 from i4districts.pipeline import steps
 
@@ -149,6 +150,37 @@ def test_manufacturing_specialisation_flag_by_hand(run: Path):
                                    check_names=False, check_index_type=False, rtol=1e-12)
     assert frame.loc["ITH32", "manufacturing_specialised"] == 1  # Vicenza
     assert frame.loc["ITI43", "manufacturing_specialised"] == 0  # Roma
+
+
+def test_user_table_with_the_illustrative_values_gives_the_same_frame(run: Path, tmp_path: Path):
+    # Independent route: the same numbers entered as a user CSV must give the same exposure and frame.
+    illustrative = pd.read_parquet(run / "adoption.parquet")
+    csv = tmp_path / "robots.csv"
+    illustrative.rename(columns={"adoption": "robots"})[["nace", "year", "robots"]].to_csv(csv, index=False)
+    steps.adoption(run / "panel.parquet", tmp_path / "adoption.parquet", source="table", table_path=csv,
+                   column="robots", unit="robots per 1000 workers")
+    steps.exposure(run / "panel.parquet", tmp_path / "adoption.parquet", tmp_path / "exposure.parquet", base_year=2000)
+    steps.frame(run / "panel.parquet", tmp_path / "exposure.parquet", tmp_path / "frame.parquet", base_year=2000)
+    ours = pd.read_parquet(tmp_path / "frame.parquet")
+    ref = pd.read_parquet(run / "frame.parquet")
+    pd.testing.assert_frame_equal(ours, ref, rtol=1e-12)
+    assert set(pd.read_parquet(tmp_path / "exposure.parquet")["unit"]) == {"robots per 1000 workers"}
+    notes = io.read_notes(tmp_path / "frame.parquet")
+    assert not any("illustrative" in n for n in notes) and any("robots.csv" in n for n in notes)
+
+
+def test_sd_normalised_exposure_scales_the_coefficient(run: Path, tmp_path: Path):
+    from i4districts.estimation import ModelSpec, fit
+
+    steps.exposure(run / "panel.parquet", run / "adoption.parquet", tmp_path / "exposure.parquet", base_year=2000,
+                   normalisation="sd")
+    steps.frame(run / "panel.parquet", tmp_path / "exposure.parquet", tmp_path / "frame.parquet", base_year=2000)
+    spec = ModelSpec.from_yaml(REPO / "config" / "models" / "twfe_exposure.yaml")
+    raw = pd.read_parquet(run / "frame.parquet")
+    sd = raw["exposure_change"].std(ddof=1)
+    b_raw = fit(raw, spec).coefficients.set_index("term").loc["exposure_change", "estimate"]
+    b_sd = fit(pd.read_parquet(tmp_path / "frame.parquet"), spec).coefficients.set_index("term").loc["exposure_change", "estimate"]
+    assert b_sd == pytest.approx(b_raw * sd, rel=1e-10)
 
 
 def _write(result, path: Path) -> Path:

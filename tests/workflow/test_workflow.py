@@ -88,3 +88,20 @@ def test_default_run_concentration_per_sector_year(default_run: Path):
 def test_second_run_does_nothing(default_run: Path):
     out = snakemake(default_run, "--dry-run")
     assert "Nothing to be done" in out.stdout + out.stderr
+
+
+def test_user_adoption_table_drives_the_run_and_drops_the_illustrative_label(default_run: Path, tmp_path: Path):
+    workdir = make_workdir(tmp_path / "user_table")
+    illustrative = pd.read_parquet(default_run / "results" / "data" / "adoption.parquet")
+    table = workdir / "robots.csv"
+    illustrative.rename(columns={"adoption": "robots"})[["nace", "year", "robots"]].to_csv(table, index=False)
+    cfg_path = workdir / "config" / "config.yaml"
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["adoption"] = {"source": "table", "table": "robots.csv", "column": "robots", "unit": "robots per 1000 workers"}
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))  # keep the models' (column) order
+    snakemake(workdir)
+    md = (workdir / "results" / "tables" / "employment_exposure.md").read_text()
+    assert "illustrative" not in md and "robots.csv" in md
+    ours = pd.read_csv(workdir / "results" / "tables" / "employment_exposure.csv")
+    ref = pd.read_csv(default_run / "results" / "tables" / "employment_exposure.csv")
+    pd.testing.assert_series_equal(ours["estimate"], ref["estimate"], rtol=1e-12)

@@ -22,6 +22,15 @@ def model_results(wildcards):
     return [f"results/models/{model}.json" for model in config["models"]]
 
 
+def adoption_table(wildcards):
+    """The user adoption table as an input (so edits trigger a rerun), or nothing."""
+    return [config["adoption"]["table"]] if config["adoption"]["source"] == "table" else []
+
+
+def adoption_table_option(wildcards):
+    return f"--table '{config['adoption']['table']}'" if config["adoption"]["source"] == "table" else ""
+
+
 def table_outputs(wildcards):
     return [f"results/tables/{TABLE_NAME}.{fmt}" for fmt in config["tables"]["formats"]]
 

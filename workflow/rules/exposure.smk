@@ -1,17 +1,23 @@
 rule adoption:
     input:
-        "results/data/panel.parquet",
+        panel="results/data/panel.parquet",
+        table=adoption_table,
     output:
         "results/data/adoption.parquet",
     params:
         cli=I4D,
+        source=config["adoption"]["source"],
         seed=config["adoption"]["seed"],
+        column=config["adoption"]["column"],
+        unit=config["adoption"]["unit"],
+        table=adoption_table_option,
     log:
         "results/logs/adoption.log",
     conda:
         "../envs/i4districts.yaml"
     shell:
-        "{params.cli} adoption --panel {input} --seed {params.seed} --out {output} 2> {log}"
+        "{params.cli} adoption --panel {input.panel} --source {params.source} --seed {params.seed} "
+        "{params.table} --column '{params.column}' --unit '{params.unit}' --out {output} 2> {log}"
 
 
 rule exposure:
@@ -23,13 +29,14 @@ rule exposure:
     params:
         cli=I4D,
         base_year=config["exposure"]["base_year"],
+        normalisation=config["exposure"]["normalisation"],
     log:
         "results/logs/exposure.log",
     conda:
         "../envs/i4districts.yaml"
     shell:
         "{params.cli} adoption-exposure --panel {input.panel} --adoption {input.adoption} "
-        "--base-year {params.base_year} --out {output} 2> {log}"
+        "--base-year {params.base_year} --normalisation {params.normalisation} --out {output} 2> {log}"
 
 
 rule model_frame:

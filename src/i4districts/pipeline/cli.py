@@ -44,12 +44,13 @@ def main_specialization(args: argparse.Namespace) -> int:
 
 
 def main_adoption(args: argparse.Namespace) -> int:
-    steps.adoption(args.panel, args.out, seed=args.seed)
+    steps.adoption(args.panel, args.out, source=args.source, seed=args.seed, table_path=args.table,
+                   column=args.column, unit=args.unit)
     return 0
 
 
 def main_exposure(args: argparse.Namespace) -> int:
-    steps.exposure(args.panel, args.adoption, args.out, base_year=args.base_year)
+    steps.exposure(args.panel, args.adoption, args.out, base_year=args.base_year, normalisation=args.normalisation)
     return 0
 
 
@@ -104,21 +105,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _path(p, "--out", help="output Parquet")
     p.set_defaults(func=main_specialization)
 
-    p = subparsers.add_parser("adoption", help="illustrative (synthetic, seeded) sector adoption paths",
-                              description="NOT REAL DATA: seeded logistic diffusion per sector, for the default run.")
+    p = subparsers.add_parser("adoption", help="sector adoption table: a user table, or illustrative synthetic paths",
+                              description="--source table: validate a user table (nace, year, value column; CSV or "
+                                          "Parquet) against the panel's sectors and years. --source illustrative: "
+                                          "NOT REAL DATA, seeded logistic diffusion per sector (percent of enterprises).")
     _path(p, "--panel", help="employment panel Parquet (gives sectors and years)")
     _path(p, "--out", help="output Parquet")
-    p.add_argument("--seed", type=int, required=True, help="generator seed")
+    p.add_argument("--source", choices=["illustrative", "table"], default="illustrative", help="default: illustrative")
+    p.add_argument("--seed", type=int, default=0, help="generator seed (illustrative)")
+    p.add_argument("--table", type=Path, default=None, help="user table (source table)")
+    p.add_argument("--column", default="adoption", help="value column of the user table (default: adoption)")
+    p.add_argument("--unit", default="", help="unit of the user table's values, e.g. 'robots per 1000 workers'")
     p.set_defaults(func=main_adoption)
 
     p = subparsers.add_parser("adoption-exposure", help="shift-share exposure to a sector adoption table: level and annual change",
-                              description="exposure = sum_s share_rs(base) * adoption_st (pp) and exposure_change = "
+                              description="exposure = sum_s share_rs(base) * adoption_st and exposure_change = "
                                           "sum_s share_rs(base) * (adoption_st - adoption_s,t-1), per region x year. "
                                           "For general shifts and leave-one-out instruments use `i4d exposure`.")
     _path(p, "--panel", help="employment panel Parquet")
     _path(p, "--adoption", help="sector adoption Parquet (nace, year, adoption)")
     _path(p, "--out", help="output Parquet")
     p.add_argument("--base-year", type=int, required=True, help="year of the baseline sector shares")
+    p.add_argument("--normalisation", choices=["none", "sd"], default="none",
+                   help="none: units of the adoption indicator; sd: divide by the standard deviation after the base year")
     p.set_defaults(func=main_exposure)
 
     p = subparsers.add_parser("frame", help="model frame: employment growth joined with exposure",

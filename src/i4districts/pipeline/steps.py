@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from i4districts import io
-from i4districts.adoption import ILLUSTRATIVE_NOTE, illustrative_adoption
+from i4districts.adoption import ILLUSTRATIVE_NOTE, illustrative_adoption, sector_adoption_table
+from i4districts.exposure.normalise import normalise_exposure
 from i4districts.exposure.shiftshare import adoption_changes, baseline_shares, shift_share_exposure
 from i4districts.indicators.specialization import specialization_tables
 from i4districts.panel import (
@@ -84,26 +85,51 @@ def specialization(panel_path: Path, out: Path) -> Path:
     return io.write_parquet(specialization_long_table(df), out, notes=io.read_notes(panel_path))
 
 
-def adoption(panel_path: Path, out: Path, *, seed: int) -> Path:
-    """Illustrative (synthetic) sector adoption paths for the panel's sectors and years."""
+def read_table(path: Path) -> pd.DataFrame:
+    """A user table from CSV or Parquet (by suffix); a missing file names its path."""
+    p = Path(path)
+    if not p.is_file():
+        raise io.InputFileError(f"{p}: table not found")
+    return pd.read_csv(p) if p.suffix.lower() == ".csv" else pd.read_parquet(p)
+
+
+def adoption(panel_path: Path, out: Path, *, source: str = "illustrative", seed: int = 0,
+             table_path: Path | None = None, column: str = "adoption", unit: str = "") -> Path:
+    """Sector adoption for the panel's sectors and years: a validated user table or illustrative paths."""
     df = io.read_parquet(panel_path, columns=["nace", "year"])
-    table = illustrative_adoption(df["nace"].unique(), int(df["year"].min()), int(df["year"].max()), seed=seed)
-    return io.write_parquet(table, out, notes=[ILLUSTRATIVE_NOTE])
+    sectors, start, end = df["nace"].unique(), int(df["year"].min()), int(df["year"].max())
+    if source == "illustrative":
+        return io.write_parquet(illustrative_adoption(sectors, start, end, seed=seed), out, notes=[ILLUSTRATIVE_NOTE])
+    if source != "table" or table_path is None:
+        raise ValueError(f"adoption.source: {source!r} needs adoption.table (a CSV or Parquet path)"
+                         if source == "table" else f"adoption.source: unknown source {source!r}")
+    table = sector_adoption_table(read_table(table_path), sectors=sectors, start=start, end=end, column=column,
+                                  unit=unit, source=str(table_path))
+    note = f"adoption: {column} ({unit}) from {Path(table_path).name}"
+    return io.write_parquet(table, out, notes=[note])
 
 
-def exposure(panel_path: Path, adoption_path: Path, out: Path, *, base_year: int) -> Path:
-    """Shift-share exposure per region × year: level Σ_s w_rs a_st and change Σ_s w_rs Δa_st (pp)."""
+def exposure(panel_path: Path, adoption_path: Path, out: Path, *, base_year: int, normalisation: str = "none") -> Path:
+    """Shift-share exposure per region × year: level Σ_s w_rs a_st and annual change Σ_s w_rs Δa_st.
+
+    Units: those of the adoption indicator, or standard deviations with ``normalisation="sd"``.
+    """
     emp = io.read_parquet(panel_path, columns=["geo", "nace", "year", "employment"])
-    adopt = io.read_parquet(adoption_path, columns=["nace", "year", "adoption"])
+    adopt = io.read_parquet(adoption_path, columns=["nace", "year", "adoption", "unit"])
     shares = baseline_shares(emp, base_year=base_year)
-    level = adopt.assign(shift=100.0 * adopt["adoption"])[["nace", "year", "shift"]]
+    level = adopt.rename(columns={"adoption": "shift"})[["nace", "year", "shift"]]
     years = sorted(level["year"].unique())
     change = adoption_changes(level, periods=list(zip(years[:-1], years[1:])), value="shift")
     exp_level = shift_share_exposure(shares, level)
     exp_change = shift_share_exposure(shares, change).rename(columns={"exposure": "exposure_change"})
     table = exp_level.merge(exp_change, on=["geo", "year"], how="left", validate="one_to_one")
-    table["unit"] = "percentage points of enterprises adopting"
+    table = normalise_exposure(table, columns=["exposure", "exposure_change"], method=normalisation,
+                               base_year=base_year)
+    unit = "standard deviations" if normalisation == "sd" else str(adopt["unit"].iloc[0])
+    table["unit"] = pd.Series(unit, index=table.index, dtype="string")
     notes = [*io.read_notes(panel_path), *io.read_notes(adoption_path)]
+    if normalisation == "sd":
+        notes.append("exposure standardised: divided by its standard deviation after the base year")
     return io.write_parquet(table, out, notes=notes)
 
 
@@ -123,9 +149,9 @@ def frame(panel_path: Path, exposure_path: Path, out: Path, *, base_year: int) -
 
 
 TERM_LABELS = {
-    "exposure_change": "I4.0 exposure, annual change (pp)",
+    "exposure_change": "I4.0 exposure, annual change",
     "exposure_change:manufacturing_specialised": "× manufacturing-specialised region (LQ_C > 1)",
-    "exposure": "I4.0 exposure, change over the period (pp)",
+    "exposure": "I4.0 exposure, change over the period",
     "const": "Constant",
 }
 EFFECT_LABELS = {"entity": "Region FE", "time": "Year FE"}
