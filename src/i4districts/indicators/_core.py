@@ -143,8 +143,11 @@ def combine(a: np.ndarray, b: np.ndarray, nb: int) -> np.ndarray:
 def safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """``num / den`` with NaN where the denominator is 0 (0/0 and x/0 are undefined here)."""
     num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
-    out = np.full(np.broadcast_shapes(num.shape, den.shape), np.nan)
-    np.divide(num, den, out=out, where=den != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.divide(num, den)
+    zero = den == 0
+    if zero.any():  # divide first, patch the few undefined cells: cheaper than a masked divide
+        out[np.broadcast_to(zero, out.shape)] = np.nan
     return out
 
 
