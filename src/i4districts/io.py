@@ -72,6 +72,14 @@ def read_parquet(path: str | os.PathLike[str], *, columns: Iterable[str] | None 
     return df
 
 
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A user table from CSV or Parquet, chosen by suffix; a missing file raises :class:`InputFileError`."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(f"{p}: table not found")
+    return pd.read_csv(p) if p.suffix.lower() == ".csv" else pd.read_parquet(p)
+
+
 def read_notes(path: str | os.PathLike[str]) -> list[str]:
     """Provenance notes stored in a Parquet file written by :func:`write_parquet`."""
     meta = pq.read_schema(path).metadata or {}

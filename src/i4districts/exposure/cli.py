@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-import pandas as pd
 
 from i4districts.exposure.errors import ExposureInputError
-from i4districts.io import write_parquet
+from i4districts.io import InputFileError, read_table, write_parquet
 from i4districts.exposure.shiftshare import (
     baseline_shares,
     leave_one_out_shift,
@@ -26,11 +24,6 @@ shift). For an instrument built from other countries' adoption, give a
 --shifts table with a country column and either --leave-out COUNTRY (mean of
 all other countries) or --countries A,B,C (mean of a named set).
 """
-
-
-def _read(path: str) -> pd.DataFrame:
-    p = Path(path)
-    return pd.read_csv(p) if p.suffix.lower() == ".csv" else pd.read_parquet(p)
 
 
 def register(subparsers) -> None:
@@ -62,8 +55,8 @@ def register(subparsers) -> None:
 def main_exposure(args: argparse.Namespace) -> int:
     """Run ``i4d exposure``; returns 0 on success, 2 on bad input."""
     try:
-        emp = _read(args.employment)
-        shifts = _read(args.shifts)
+        emp = read_table(args.employment)
+        shifts = read_table(args.shifts)
         keys = dict(sector=args.sector, time=args.time, shift=args.shift)
         if args.leave_out is not None:
             loo = leave_one_out_shift(shifts, country=args.country, **keys)
@@ -79,7 +72,7 @@ def main_exposure(args: argparse.Namespace) -> int:
         shares = baseline_shares(emp, base_year=args.base_year, region=args.region,
                                  sector=args.sector, time=args.time, value=args.value)
         out = shift_share_exposure(shares, shifts, region=args.region, **keys)
-    except (ExposureInputError, FileNotFoundError) as exc:
+    except (ExposureInputError, InputFileError, FileNotFoundError) as exc:
         print(f"i4d exposure: error: {exc}", file=sys.stderr)
         return 2
     write_parquet(out, args.out)

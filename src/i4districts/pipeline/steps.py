@@ -85,14 +85,6 @@ def specialization(panel_path: Path, out: Path) -> Path:
     return io.write_parquet(specialization_long_table(df), out, notes=io.read_notes(panel_path))
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A user table from CSV or Parquet (by suffix); a missing file names its path."""
-    p = Path(path)
-    if not p.is_file():
-        raise io.InputFileError(f"{p}: table not found")
-    return pd.read_csv(p) if p.suffix.lower() == ".csv" else pd.read_parquet(p)
-
-
 def adoption(panel_path: Path, out: Path, *, source: str = "illustrative", seed: int = 0,
              table_path: Path | None = None, column: str = "adoption", unit: str = "") -> Path:
     """Sector adoption for the panel's sectors and years: a validated user table or illustrative paths."""
@@ -103,7 +95,7 @@ def adoption(panel_path: Path, out: Path, *, source: str = "illustrative", seed:
     if source != "table" or table_path is None:
         raise ValueError(f"adoption.source: {source!r} needs adoption.table (a CSV or Parquet path)"
                          if source == "table" else f"adoption.source: unknown source {source!r}")
-    table = sector_adoption_table(read_table(table_path), sectors=sectors, start=start, end=end, column=column,
+    table = sector_adoption_table(io.read_table(table_path), sectors=sectors, start=start, end=end, column=column,
                                   unit=unit, source=str(table_path))
     note = f"adoption: {column} ({unit}) from {Path(table_path).name}"
     return io.write_parquet(table, out, notes=[note])

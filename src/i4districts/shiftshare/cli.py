@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-import pandas as pd
+
+from i4districts.io import InputFileError, read_table
 
 from i4districts.shiftshare.design import fit_shiftshare
 from i4districts.shiftshare.errors import ShiftShareInputError
@@ -27,13 +27,6 @@ optional intercept (default true), weights, region_cluster, sector_cluster
 akm0 or all), alpha, beta0, model_id.
 The JSON lists, per method, estimate, std_error, p, ci_low, ci_high, ci_type.
 """
-
-
-def _read_table(path: str) -> pd.DataFrame:
-    p = Path(path)
-    if p.suffix.lower() == ".csv":
-        return pd.read_csv(p)
-    return pd.read_parquet(p)
 
 
 def register(subparsers) -> None:
@@ -60,11 +53,11 @@ def main_shiftshare(args: argparse.Namespace) -> int:
     """Run ``i4d shiftshare``; returns 0 on success, 2 on bad input."""
     try:
         spec = load_spec(args.spec)
-        regions = _read_table(args.regions)
-        shares = _read_table(args.shares)
-        sectors = _read_table(args.sectors) if args.sectors else None
+        regions = read_table(args.regions)
+        shares = read_table(args.shares)
+        sectors = read_table(args.sectors) if args.sectors else None
         result = fit_shiftshare(regions, shares, spec, sectors)
-    except (ShiftShareInputError, FileNotFoundError) as exc:
+    except (ShiftShareInputError, InputFileError, FileNotFoundError) as exc:
         print(f"i4d shiftshare: error: {exc}", file=sys.stderr)
         return 2
     write_result_json(result, args.out)
