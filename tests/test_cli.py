@@ -1,4 +1,4 @@
-"""The ``i4d`` command line: help everywhere, clear errors, exit codes."""
+"""The ``i4d`` command line: stages, help everywhere, uniform flags, clear errors, exit codes."""
 
 from __future__ import annotations
 
@@ -9,45 +9,73 @@ from pathlib import Path
 
 import pytest
 
-from i4districts.cli import build_parser, main
+from i4districts.cli import STAGES, build_parser, main
 
 
-def _subcommands() -> list[str]:
-    parser = build_parser()
+def _choices(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return sorted(action.choices)
+    return dict(action.choices)
 
 
-def test_expected_steps_are_subcommands():
-    assert {"validate-config", "sample", "panel", "specialization", "adoption", "adoption-exposure", "frame",
-            "estimate", "table", "exposure", "shiftshare", "fetch", "harmonize-panel", "nuts-convert"} <= set(_subcommands())
+def _commands() -> list[tuple[str, str]]:
+    stages = _choices(build_parser())
+    return sorted((stage, cmd) for stage, sp in stages.items() for cmd in _choices(sp))
 
 
-@pytest.mark.parametrize("command", _subcommands())
-def test_every_subcommand_has_help(command, capsys):
+def test_top_level_lists_the_stages():
+    assert set(_choices(build_parser())) == set(STAGES) == {
+        "config", "fetch", "data", "indicators", "exposure", "estimate", "tables"}
+
+
+def test_expected_commands_exist():
+    assert {("config", "validate"), ("data", "sample"), ("data", "panel"), ("data", "frame"),
+            ("indicators", "specialization"), ("indicators", "concentration"), ("exposure", "adoption"),
+            ("exposure", "build"), ("estimate", "panel"), ("estimate", "shiftshare"), ("tables", "regression"),
+            ("fetch", "get")} <= set(_commands())
+
+
+def test_no_two_commands_share_a_name_across_stages():
+    names = [cmd for _, cmd in _commands()]
+    dupes = {n for n in names if names.count(n) > 1} - {"panel"}  # `data panel` builds, `estimate panel` fits
+    assert not dupes
+
+
+@pytest.mark.parametrize(("stage", "command"), _commands())
+def test_every_command_has_help(stage, command, capsys):
     with pytest.raises(SystemExit) as exc:
-        main([command, "--help"])
+        main([stage, command, "--help"])
     assert exc.value.code == 0
     assert "usage: i4d" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("stage", "command"), [c for c in _commands() if c[0] not in ("fetch",)])
+def test_every_command_takes_input_and_out(stage, command):
+    parser = _choices(_choices(build_parser())[stage])[command]
+    flags = {s for a in parser._actions for s in a.option_strings}
+    assert {"-o", "--out"} <= flags, (stage, command)
+    if (stage, command) != ("data", "sample"):  # the embedded sample has no input
+        assert {"-i", "--input"} <= flags, (stage, command)
 
 
 def test_no_command_prints_help_and_fails(capsys):
     assert main([]) == 2
     assert "usage: i4d" in capsys.readouterr().out
+    assert main(["data"]) == 2
+    assert "usage: i4d data" in capsys.readouterr().out
 
 
 def test_missing_input_names_the_file(tmp_path: Path, capsys):
-    code = main(["panel", "--sample", str(tmp_path / "absent.parquet"), "--out", str(tmp_path / "p.parquet")])
+    code = main(["data", "panel", "-i", str(tmp_path / "absent.parquet"), "-o", str(tmp_path / "p.parquet")])
     assert code == 2
     err = capsys.readouterr().err
-    assert "i4d panel: error:" in err and "absent.parquet" in err
+    assert "i4d data panel: error:" in err and "absent.parquet" in err
     assert not (tmp_path / "p.parquet").exists()
 
 
 def test_validate_config_reports_the_key(tmp_path: Path, capsys):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("data:\n  nuts_level: nine\n")
-    assert main(["validate-config", str(cfg)]) == 2
+    assert main(["config", "validate", "-i", str(cfg)]) == 2
     assert "data.nuts_level" in capsys.readouterr().err
 
 

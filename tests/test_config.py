@@ -13,7 +13,7 @@ from i4districts.config import ConfigError, fill_defaults, load_config, load_sch
 def test_empty_config_gets_every_default():
     cfg = validate_config({})
     assert cfg["data"] == {"source": "embedded", "country": "IT", "nuts_level": 3,
-                           "years": {"start": 2000, "end": 2017}, "sectors": "a10_split_c",
+                           "years": {"start": 2000, "end": 2017}, "sectors": "A10_split_C",
                            "drop_extra_regio": True}
     assert cfg["exposure"]["base_year"] == 2000
     assert cfg["models"] == {"twfe_exposure": "config/models/twfe_exposure.yaml"}

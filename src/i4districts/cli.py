@@ -1,10 +1,12 @@
-"""The ``i4d`` command line (also ``python -m i4districts``): one subcommand per pipeline step.
+"""The ``i4d`` command line (also ``python -m i4districts``), grouped by pipeline stage.
 
-Exit status: 0 on success, 2 on bad input or usage (the message on stderr names
-the file, the field and the offending values).
+``i4d <stage> <command> -i INPUT -o OUT [options]``; ``i4d --help`` lists the
+stages and ``i4d <stage> --help`` their commands. Exit status: 0 on success,
+2 on bad input or usage, with a one-line message on stderr that names the
+file, the field and the offending values (never a traceback for a user error).
 
-Each subpackage contributes its subcommands through a ``register(subparsers)``
-function listed in :data:`SUBCOMMAND_MODULES`.
+Each module listed in :data:`STAGES` contributes commands to a stage through
+``register(stage, subparsers)``.
 """
 
 from __future__ import annotations
@@ -15,28 +17,49 @@ import sys
 from collections.abc import Sequence
 
 from i4districts import __version__
+from i4districts.errors import I4DError
 
-SUBCOMMAND_MODULES = (
-    "i4districts.pipeline.cli",
-    "i4districts.fetch.cli",
-    "i4districts.harmonize.cli",
-    "i4districts.indicators.cli",
-    "i4districts.exposure.cli",
-    "i4districts.shiftshare.cli",
-    "i4districts.estimation.cli",
-)
+#: stage -> (help, modules that register commands in it)
+STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "config": ("validate and show the workflow configuration", ("i4districts.pipeline.cli",)),
+    "fetch": ("download Eurostat/ISTAT/GISCO data into dated vintages (online/offline/replay)",
+              ("i4districts.fetch.cli",)),
+    "data": ("samples, NUTS/SLL harmonization, the validated panel and the model frame",
+             ("i4districts.pipeline.cli", "i4districts.harmonize.cli")),
+    "indicators": ("specialization, variety, districts, concentration, polarization",
+                   ("i4districts.indicators.cli",)),
+    "exposure": ("sector adoption and shift-share exposure with instruments", ("i4districts.shiftshare.cli",)),
+    "estimate": ("estimate a panel or shift-share model declared in a YAML spec",
+                 ("i4districts.estimation.cli", "i4districts.shiftshare.cli")),
+    "tables": ("publication tables from estimation results", ("i4districts.pipeline.cli",)),
+}
+
+
+def _fetch_description() -> str:
+    from i4districts.fetch.cli import MODES_HELP
+
+    return f"{STAGES['fetch'][0]}\n\n{MODES_HELP}"
+
+
+STAGE_DESCRIPTIONS: dict[str, str] = {}
 
 
 def build_parser() -> argparse.ArgumentParser:
+    STAGE_DESCRIPTIONS.setdefault("fetch", _fetch_description())
     parser = argparse.ArgumentParser(
         prog="i4d",
         description="i4districts: Industry 4.0 adoption and employment in industrial districts. "
-                    "Each subcommand is one pipeline step; `i4d <command> --help` documents it.",
+                    "Commands are grouped by pipeline stage; `i4d <stage> --help` lists a stage's commands.",
     )
     parser.add_argument("--version", action="version", version=f"i4districts {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="<command>")
-    for name in SUBCOMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    stages = parser.add_subparsers(dest="stage", metavar="<stage>")
+    for stage, (help_text, modules) in STAGES.items():
+        sp = stages.add_parser(stage, help=help_text, description=STAGE_DESCRIPTIONS.get(stage, help_text),
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        commands = sp.add_subparsers(dest="command", metavar="<command>")
+        for name in modules:
+            importlib.import_module(name).register(stage, commands)
+        sp.set_defaults(_stage_parser=sp)
     return parser
 
 
@@ -44,13 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
+        (getattr(args, "_stage_parser", None) or parser).print_help()
         return 2
+    where = " ".join(x for x in (args.stage, getattr(args, "command", None)) if x)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, OSError) as exc:  # our errors subclass ValueError and name file, field, values
-        print(f"i4d {args.command}: error: {exc}", file=sys.stderr)
-        return 2  # bad input, as every subcommand reports it
+    except (I4DError, ValueError, OSError) as exc:  # user errors name file, field and values
+        print(f"i4d {where}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

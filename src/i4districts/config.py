@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from i4districts.errors import ConfigError
+from i4districts.safeyaml import load_yaml
 
-class ConfigError(ValueError):
-    """The configuration does not satisfy the schema; the message names each key."""
+__all__ = ["ConfigError", "fill_defaults", "load_config", "load_schema", "validate_config"]
 
 
 def load_schema() -> dict[str, Any]:
@@ -84,14 +84,14 @@ def validate_config(config: dict[str, Any] | None, *, source: str = "config") ->
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
-    """Read a YAML config file and validate it (see :func:`validate_config`)."""
+    """Read a YAML config file and validate it (see :func:`validate_config`).
+
+    The YAML is read with :func:`i4districts.safeyaml.load_yaml`: safe types
+    only, anchors and aliases refused (a few hundred bytes of nested aliases
+    would otherwise expand to gigabytes).
+    """
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{p}: config file not found") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML: {exc}") from exc
+    raw = load_yaml(p, source=str(p), error=ConfigError)
     if raw is not None and not isinstance(raw, dict):
         raise ConfigError(f"{p}: the top level must be a mapping, got {type(raw).__name__}")
     return validate_config(raw, source=str(p))

@@ -10,8 +10,10 @@ depends on the synthetic adoption path.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -22,19 +24,74 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from i4districts.errors import InputError
+
 NOTES_KEY = b"i4districts.notes"
 
 
-class InputFileError(ValueError):
+class InputFileError(InputError):
     """A required input file is missing or unreadable; the message names it."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB chunks (the one checksum helper of the package)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_TMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.tmp$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user
+        return True
+    return True
+
+
+def clean_stale_tmp(directory: str | os.PathLike[str], name: str | None = None) -> list[Path]:
+    """Remove ``.<name>.<pid>.XXXX.tmp`` files left by writers that no longer run (killed mid-write).
+
+    Temporary files of running writers are kept. The process check only holds when every writer
+    runs on this machine (not across hosts sharing a network drive).
+    """
+    folder = Path(directory)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for f in folder.iterdir():
+        m = _TMP_NAME.match(f.name)
+        if not m or (name is not None and m["name"] != name) or _alive(int(m["pid"])):
+            continue
+        try:
+            f.unlink()
+            removed.append(f)
+        except FileNotFoundError:
+            pass
+    return removed
 
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` on success."""
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success.
+
+    Leftovers of a writer of the same target that was killed mid-write are removed first.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    clean_stale_tmp(target.parent, target.name)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     umask = os.umask(0)
