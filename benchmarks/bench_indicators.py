@@ -1,7 +1,7 @@
 """Speed and memory of the specialization indicators on a 10-million-row long table.
 
 Synthetic panel: 7,900 regions × 90 sectors × 15 years (10.7 M rows; region and
-sector categorical, year int, employment float with ~20 % zeros). Measured in
+sector categorical, year int, value float with ~20 % zeros). Measured in
 the same run:
 
 * ours  = ``specialization_tables(gini=False)`` (LQs and all bincount-type
@@ -44,10 +44,10 @@ def synthetic(n_regions: int, n_sectors: int, n_years: int, seed: int = 0) -> pd
     emp[rng.random(n) < 0.2] = 0.0
     return pd.DataFrame(
         {
-            "geo": pd.Categorical.from_codes(r, categories=[f"M{i:05d}" for i in range(n_regions)]),
-            "nace": pd.Categorical.from_codes(s, categories=[f"{i:02d}" for i in range(10, 10 + n_sectors)]),
+            "region": pd.Categorical.from_codes(r, categories=[f"M{i:05d}" for i in range(n_regions)]),
+            "sector": pd.Categorical.from_codes(s, categories=[f"{i:02d}" for i in range(10, 10 + n_sectors)]),
             "year": y,
-            "employment": emp,
+            "value": emp,
         }
     )
 
@@ -139,10 +139,10 @@ def main() -> None:
     print(f"rows: {n:,} ({a.regions} regions x {a.sectors} sectors x {a.years} years)")
 
     # integer codes for the floor, computed outside the timed region
-    r = df["geo"].cat.codes.to_numpy().astype(np.intp)
-    s = df["nace"].cat.codes.to_numpy().astype(np.intp)
+    r = df["region"].cat.codes.to_numpy().astype(np.intp)
+    s = df["sector"].cat.codes.to_numpy().astype(np.intp)
     t = (df["year"].to_numpy() - df["year"].min()).astype(np.intp)
-    v = df["employment"].to_numpy()
+    v = df["value"].to_numpy()
     nt = a.years
     g, st = r * nt + t, s * nt + t
     m, mst = a.regions * nt, a.sectors * nt

@@ -1,4 +1,4 @@
-"""Panel selection, growth and model frame on hand-made frames."""
+"""The one panel builder on the embedded sample's layout, growth and model frame on hand-made frames."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from i4districts.panel import (
-    PanelError,
-    PanelSelection,
-    employment_growth,
-    is_extra_regio,
-    model_frame,
-    select_employment_panel,
-)
+from i4districts.errors import InputError
+from i4districts.frame import FrameError, employment_growth, model_frame
+from i4districts.harmonize import HarmonizeError
+from i4districts.harmonize.hierarchy import is_extra_regio
+from i4districts.harmonize.panel import build_panel
+from i4districts.vocabulary import to_vocabulary
 
 A10_SPLIT = ("A", "B-E", "C", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-U")
 
@@ -27,46 +25,60 @@ def _sample(geos=("ITX11", "ITX12", "ITZZZ"), years=(2000, 2001), c=30, b_e=50, 
             vals["C"], vals["B-E"] = c, b_e
             total = sum(v for s, v in vals.items() if s != "C")
             for s, v in {**vals, "TOTAL": total}.items():
-                rows.append({"geo": g, "nace": s, "year": y, "nuts_level": len(g) - 2, "employment": v})
-    return pd.DataFrame(rows).astype({"employment": "Int64"})
+                rows.append({"geo": g, "nace": s, "year": y, "nuts_level": len(g) - 2, "employment": v,
+                             "unit": "persons"})
+    return to_vocabulary(pd.DataFrame(rows).astype({"employment": "Int64"}), vintage="test")
+
+
+def _panel(sample, **kw):
+    opts = dict(sectors="A10_split_C", vintage="test", country="IT", region_level=3, years=(2000, 2001),
+                drop_extra_regio=True, complete=True)
+    opts.update(kw)
+    return build_panel(sample, **opts)[0]
 
 
 def test_split_c_derives_rest_of_b_e_and_adds_up():
-    p = select_employment_panel(_sample(), PanelSelection(country="IT", start=2000, end=2001))
-    assert set(p["geo"]) == {"ITX11", "ITX12"}  # extra-regio dropped
-    assert set(p["nace"]) == {"A", "B_D_E", "C", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-U"}
-    cell = p[(p["geo"] == "ITX11") & (p["year"] == 2000)].set_index("nace")["employment"]
+    p = _panel(_sample())
+    assert set(p["region"]) == {"ITX11", "ITX12"}  # extra-regio dropped
+    assert set(p["sector"]) == {"A", "B_D_E", "C", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-U"}
+    cell = p[(p["region"] == "ITX11") & (p["year"] == 2000)].set_index("sector")["value"]
     assert cell["B_D_E"] == 20 and cell["C"] == 30
     assert cell.sum() == 140  # = TOTAL: B-E (50) + 9 other sectors x 10
-    assert not p.duplicated(["geo", "nace", "year"]).any()
-    assert p["employment"].dtype == "int64" and set(p["unit"]) == {"persons"}
+    assert not p.duplicated(["region", "sector", "year"]).any()
+    assert set(p["unit"]) == {"persons"} and set(p["vintage"]) == {"test"}
 
 
 def test_a10_keeps_b_e_and_extra_regio_on_request():
-    p = select_employment_panel(_sample(), PanelSelection(start=2000, end=2001, sectors="a10", drop_extra_regio=False))
-    assert "B-E" in set(p["nace"]) and "C" not in set(p["nace"])
-    assert "ITZZZ" in set(p["geo"])
+    p = _panel(_sample(), sectors="A10", drop_extra_regio=False)
+    assert "B-E" in set(p["sector"]) and "C" not in set(p["sector"])
+    assert "ITZZZ" in set(p["region"])
 
 
 def test_unpublished_cell_is_refused_with_its_key():
     s = _sample()
-    s.loc[(s["geo"] == "ITX12") & (s["nace"] == "J") & (s["year"] == 2001), "employment"] = pd.NA
-    with pytest.raises(PanelError, match="ITX12.*2001.*'J'"):
-        select_employment_panel(s, PanelSelection(start=2000, end=2001))
+    s.loc[(s["region"] == "ITX12") & (s["sector"] == "J") & (s["year"] == 2001), "value"] = float("nan")
+    with pytest.raises(HarmonizeError, match="ITX12.*'J'.*2001"):
+        _panel(s)
 
 
 def test_sectors_not_adding_up_are_refused():
     s = _sample()
-    s.loc[(s["geo"] == "ITX11") & (s["nace"] == "TOTAL") & (s["year"] == 2000), "employment"] = 999
-    with pytest.raises(PanelError, match="do not add up.*ITX11"):
-        select_employment_panel(s, PanelSelection(start=2000, end=2001))
+    s.loc[(s["region"] == "ITX11") & (s["sector"] == "TOTAL") & (s["year"] == 2000), "value"] = 999
+    with pytest.raises(HarmonizeError, match="do not add up.*ITX11"):
+        _panel(s)
+
+
+def test_negative_derived_sector_is_refused():
+    s = _sample(c=60)  # C > B-E
+    with pytest.raises(HarmonizeError, match="B_D_E.*negative"):
+        _panel(s)
 
 
 def test_missing_year_and_empty_selection():
-    with pytest.raises(PanelError, match=r"year: no data for \[2002\]"):
-        select_employment_panel(_sample(), PanelSelection(start=2000, end=2002))
-    with pytest.raises(PanelError, match="no rows"):
-        select_employment_panel(_sample(), PanelSelection(country="DE"))
+    with pytest.raises(HarmonizeError, match=r"2002"):
+        _panel(_sample(), years=(2000, 2002))
+    with pytest.raises(HarmonizeError, match="country 'DE'"):
+        _panel(_sample(), country="DE")
 
 
 def test_extra_regio_detection():
@@ -75,8 +87,8 @@ def test_extra_regio_detection():
 
 
 def test_growth_is_100_log_difference_and_breaks_at_gaps():
-    p = pd.DataFrame({"geo": ["R"] * 4, "nace": ["A", "B", "A", "A"], "year": [2000, 2000, 2001, 2003],
-                      "employment": [60, 40, 110, 121]})
+    p = pd.DataFrame({"region": ["R"] * 4, "sector": ["A", "B", "A", "A"], "year": [2000, 2000, 2001, 2003],
+                      "value": [60, 40, 110, 121]})
     g = employment_growth(p).set_index("year")
     assert g.loc[2000, "employment"] == 100
     assert math.isnan(g.loc[2000, "employment_growth"])
@@ -85,10 +97,16 @@ def test_growth_is_100_log_difference_and_breaks_at_gaps():
 
 
 def test_model_frame_joins_and_reports_missing_exposure():
-    growth = pd.DataFrame({"geo": ["R", "R", "S", "S"], "year": [2000, 2001, 2000, 2001],
+    growth = pd.DataFrame({"region": ["R", "R", "S", "S"], "year": [2000, 2001, 2000, 2001],
                            "employment": [1, 2, 3, 4], "employment_growth": [None, 1.0, None, 2.0]})
-    exposure = pd.DataFrame({"geo": ["R", "R", "S"], "year": [2000, 2001, 2001], "exposure": [0.0, 1.0, 2.0]})
+    exposure = pd.DataFrame({"region": ["R", "R", "S"], "year": [2000, 2001, 2001], "exposure": [0.0, 1.0, 2.0]})
     mf = model_frame(growth, exposure, base_year=2000)
-    assert mf[["geo", "year", "exposure"]].values.tolist() == [["R", 2001, 1.0], ["S", 2001, 2.0]]
-    with pytest.raises(PanelError, match="exposure: missing.*'S'"):
+    assert mf[["region", "year", "exposure"]].values.tolist() == [["R", 2001, 1.0], ["S", 2001, 2.0]]
+    with pytest.raises(FrameError, match="exposure: missing.*'S'"):
         model_frame(growth, exposure.iloc[:2], base_year=2000)
+    assert issubclass(FrameError, InputError)
+
+
+def test_old_style_table_gets_a_hint():
+    with pytest.raises(InputError, match="to_vocabulary"):
+        employment_growth(pd.DataFrame({"geo": ["R"], "nace": ["A"], "year": [2000], "employment": [1]}))

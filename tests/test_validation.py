@@ -189,3 +189,10 @@ def test_nullable_integers_and_null_values_in_non_negative():
     df = pd.DataFrame({"region": ["a", "b"], "year": pd.array([2015, 2016], dtype="Int64"),
                        "employment": pd.array([3, None], dtype="Int64"), "unit": ["persons", "persons"]})
     validate(df, EMP)  # a null count is not negative; requiring non-null is `required`'s job
+
+
+def test_validation_error_is_an_input_error():
+    from i4districts.errors import I4DError, InputError
+
+    assert issubclass(TableValidationError, InputError) and issubclass(TableValidationError, I4DError)
+    assert issubclass(TableValidationError, ValueError)

@@ -8,7 +8,6 @@ runs on it with no network access. Source: Eurostat, nama_10r_3empers.
 
 from __future__ import annotations
 
-import hashlib
 from importlib import resources
 from pathlib import Path
 
@@ -84,15 +83,6 @@ def tidy_nama_10r_3empers(raw: pd.DataFrame, *, source: str = "<frame>") -> pd.D
         }
     )
     return validate(out.sort_values(["geo", "nace", "year"], ignore_index=True), SAMPLE_SCHEMA, source=source)
-
-
-def sha256_of(path: str | Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_nama_10r_3empers_csv(path: str | Path) -> pd.DataFrame:

@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from i4districts.errors import InputError
+
 __all__ = [
     "Failure",
     "HierarchyRule",
@@ -70,7 +72,7 @@ class Failure:
         return asdict(self)
 
 
-class TableValidationError(ValueError):
+class TableValidationError(InputError):
     """All failures of one validation run; ``.failures`` holds the records."""
 
     def __init__(self, table: str, failures: Sequence[Failure], source: str | None = None):

@@ -13,6 +13,8 @@ from i4districts.harmonize.correspondence import Correspondence, resolve_links
 from i4districts.harmonize.nuts import (
     REPORT_COLUMNS,
     NutsVersionError,
+    check_nuts_version,
+    check_table_nuts_version,
     convert_nuts,
     detect_nuts_version,
     flag_nuts_version,
@@ -27,19 +29,19 @@ SARDINIA_2016 = ["ITG25", "ITG26", "ITG27", "ITG28", "ITG29", "ITG2A", "ITG2B", 
 @pytest.fixture(scope="module")
 def sardinia_total_2016(sample) -> pd.DataFrame:
     s = sample[sample["geo"].isin(SARDINIA_2016) & (sample["nace"] == "TOTAL") & (sample["year"] == 2016)]
-    return pd.DataFrame({"geo": s["geo"].astype(str).to_numpy(), "value": s["employment"].astype(float).to_numpy()})
+    return pd.DataFrame({"region": s["geo"].astype(str).to_numpy(), "value": s["employment"].astype(float).to_numpy()})
 
 
 def test_sardinia_hand_checked_cell(sardinia_total_2016, corr_16_21):
     # Published 2016 total employment (persons): ITG25 Sassari 113 500, ITG29 Olbia-Tempio 63 500.
     # Eurostat: ITG2D (NUTS 2021) = ex-ITG25 + ex-ITG29  ->  113 500 + 63 500 = 177 000.
-    v = sardinia_total_2016.set_index("geo")["value"]
+    v = sardinia_total_2016.set_index("region")["value"]
     assert (v["ITG25"], v["ITG29"]) == (113500.0, 63500.0)
     out, report = convert_nuts(sardinia_total_2016, corr_16_21.at_level(3), missing_weights="flag")
-    cell = out.set_index("geo").loc["ITG2D"]
+    cell = out.set_index("region").loc["ITG2D"]
     assert cell["value"] == 177000.0 and cell["flag"] == ""
     # the targets of the unweighted splits are NaN and flagged, never dropped
-    flagged = out.set_index("geo").loc[["ITG2E", "ITG2F", "ITG2G", "ITG2H"]]
+    flagged = out.set_index("region").loc[["ITG2E", "ITG2F", "ITG2G", "ITG2H"]]
     assert flagged["value"].isna().all() and (flagged["flag"] == "needs_weights").all()
     moved = report[(report["code_to"] == "ITG2D")].set_index("code_from")
     assert list(report.columns[:5]) == REPORT_COLUMNS
@@ -52,7 +54,7 @@ def test_sardinia_with_weights_hand_computed(sardinia_total_2016, corr_16_21):
                       "code_to": ["ITG2F", "ITG2G", "ITG2H", "ITG2E", "ITG2F"],
                       "weight": [0.1, 0.6, 0.3, 0.4, 0.6]})
     out, report = convert_nuts(sardinia_total_2016, corr_16_21, weights=w)
-    v = out.set_index("geo")["value"]
+    v = out.set_index("region")["value"]
     # ITG2E = 55 100 + 0.4*19 500 = 62 900
     # ITG2F = 230 300 + 29 600 + 35 600 + 0.1*53 100 + 0.6*19 500 = 312 510
     # ITG2G = 0.6*53 100 = 31 860 ; ITG2H = 0.3*53 100 = 15 930 ; total 600 200 preserved
@@ -62,7 +64,7 @@ def test_sardinia_with_weights_hand_computed(sardinia_total_2016, corr_16_21):
     assert v["ITG2G"] == pytest.approx(31860.0)
     assert v["ITG2H"] == pytest.approx(15930.0)
     assert v.sum() == pytest.approx(sardinia_total_2016["value"].sum()) == pytest.approx(600200.0)
-    assert out.set_index("geo").loc["ITG2G", "flag"] == "split_weights"
+    assert out.set_index("region").loc["ITG2G", "flag"] == "split_weights"
     split = report[report["rule"] == "split"]
     assert split["value_moved"].sum() == pytest.approx(53100 + 19500)
 
@@ -99,21 +101,22 @@ def test_version_detection_real_codes(sample, corr_13_16, corr_16_21):
 def test_nuts2021_code_in_2016_panel_is_flagged_not_dropped(sample, corr_16_21):
     versions = version_code_sets(corr_16_21)
     panel = sample[(sample["nuts_level"] == 3) & (sample["year"] == 2016) & (sample["nace"] == "TOTAL")]
-    panel = panel[["geo", "year", "employment"]].astype({"geo": str}).reset_index(drop=True)
-    intruder = pd.DataFrame({"geo": ["ITG2D"], "year": [2016], "employment": [177000]})
+    panel = panel[["geo", "year", "employment"]].astype({"geo": str}).rename(columns={"geo": "region"})
+    panel = panel.reset_index(drop=True)
+    intruder = pd.DataFrame({"region": ["ITG2D"], "year": [2016], "employment": [177000]})
     mixed = pd.concat([panel, intruder], ignore_index=True)
     flagged = flag_nuts_version(mixed, "2016", versions)
     assert len(flagged) == len(mixed)  # nothing dropped
-    assert flagged.loc[flagged["geo"] == "ITG2D", "flag"].tolist() == ["nuts2021_code"]
-    assert (flagged.loc[flagged["geo"] != "ITG2D", "flag"] == "").all()
+    assert flagged.loc[flagged["region"] == "ITG2D", "flag"].tolist() == ["nuts2021_code"]
+    assert (flagged.loc[flagged["region"] != "ITG2D", "flag"] == "").all()
     # conversion refuses the foreign code by default, keeps it flagged on request
     with pytest.raises(NutsVersionError, match="ITG2D"):
         convert_nuts(mixed.rename(columns={"employment": "value"}), corr_16_21, by=["year"],
                      missing_weights="flag")
-    italy = mixed[~mixed["geo"].str.startswith("ITG2")].rename(columns={"employment": "value"})
+    italy = mixed[~mixed["region"].str.startswith("ITG2")].rename(columns={"employment": "value"})
     kept = pd.concat([italy, intruder.rename(columns={"employment": "value"})], ignore_index=True)
     out, _ = convert_nuts(kept, corr_16_21, by=["year"], foreign_codes="keep")
-    assert out.loc[out["geo"] == "ITG2D", "flag"].tolist() == ["nuts2021_code"]
+    assert out.loc[out["region"] == "ITG2D", "flag"].tolist() == ["nuts2021_code"]
     # a foreign code that collides with a converted target is refused, not added up
     with pytest.raises(NutsVersionError, match="also produced"):
         convert_nuts(mixed.rename(columns={"employment": "value"}), corr_16_21, by=["year"],
@@ -128,9 +131,9 @@ def _toy_corr(rows, codes_from, codes_to) -> Correspondence:
 
 def test_discontinued_and_new_are_reported_not_silent():
     corr = _toy_corr([("XX1", "XX1", "whole")], {"XX1", "XX2"}, {"XX1", "XX3"})
-    df = pd.DataFrame({"geo": ["XX1", "XX2"], "value": [5.0, 7.0]})
+    df = pd.DataFrame({"region": ["XX1", "XX2"], "value": [5.0, 7.0]})
     out, rep = convert_nuts(df, corr)
-    assert out.set_index("geo")["flag"].to_dict() == {"XX1": "", "XX3": "new_no_source"}
+    assert out.set_index("region")["flag"].to_dict() == {"XX1": "", "XX3": "new_no_source"}
     disc = rep[rep["rule"] == "discontinued"].iloc[0]
     assert disc["code_from"] == "XX2" and disc["code_to"] is None and disc["value_moved"] == 7.0
     assert rep[rep["rule"] == "new"]["code_to"].tolist() == ["XX3"]
@@ -138,10 +141,10 @@ def test_discontinued_and_new_are_reported_not_silent():
 
 def test_nan_source_gives_nan_target_and_bad_columns_refused():
     corr = _toy_corr([("XX1", "XX9", "whole"), ("XX2", "XX9", "whole")], {"XX1", "XX2"}, {"XX9"})
-    out, _ = convert_nuts(pd.DataFrame({"geo": ["XX1", "XX2"], "value": [1.0, np.nan]}), corr)
+    out, _ = convert_nuts(pd.DataFrame({"region": ["XX1", "XX2"], "value": [1.0, np.nan]}), corr)
     assert np.isnan(out["value"].iloc[0])
     with pytest.raises(HarmonizeError, match=r"\['unit'\]"):
-        convert_nuts(pd.DataFrame({"geo": ["XX1"], "value": [1.0], "unit": ["persons"]}), corr)
+        convert_nuts(pd.DataFrame({"region": ["XX1"], "value": [1.0], "unit": ["persons"]}), corr)
 
 
 def test_weights_from_parts_and_overlap():
@@ -150,16 +153,16 @@ def test_weights_from_parts_and_overlap():
     w = weights_from_parts(parts).set_index("code_to")["weight"]
     assert w.to_dict() == pytest.approx({"XXX": 0.3, "XXY": 0.7})
     corr = _toy_corr([("XXA", "XXX", "partial"), ("XXA", "XXY", "partial")], {"XXA"}, {"XXX", "XXY"})
-    w2 = weights_from_overlap(corr, pd.DataFrame({"geo": ["XXX", "XXY"], "value": [25.0, 75.0]}))
+    w2 = weights_from_overlap(corr, pd.DataFrame({"region": ["XXX", "XXY"], "value": [25.0, 75.0]}))
     assert w2.set_index("code_to")["weight"].to_dict() == pytest.approx({"XXX": 0.25, "XXY": 0.75})
-    out, _ = convert_nuts(pd.DataFrame({"geo": ["XXA"], "value": [200.0]}), corr, weights=w2)
-    assert out.set_index("geo")["value"].to_dict() == pytest.approx({"XXX": 50.0, "XXY": 150.0})
+    out, _ = convert_nuts(pd.DataFrame({"region": ["XXA"], "value": [200.0]}), corr, weights=w2)
+    assert out.set_index("region")["value"].to_dict() == pytest.approx({"XXX": 50.0, "XXY": 150.0})
 
 
 def test_weights_from_overlap_refuses_unidentified(corr_16_21):
     # Sardinia: ITG2F has several sources, so a 2021 value cannot tell how ITG28 was split
     with pytest.raises(HarmonizeError, match="not identified"):
-        weights_from_overlap(corr_16_21, pd.DataFrame({"geo": ["ITG2F", "ITG2G", "ITG2H", "ITG2E"],
+        weights_from_overlap(corr_16_21, pd.DataFrame({"region": ["ITG2F", "ITG2G", "ITG2H", "ITG2E"],
                                                        "value": [1.0, 1.0, 1.0, 1.0]}))
 
 
@@ -177,11 +180,11 @@ def test_recode_then_inverse_is_identity(n, seed, years):
     corr = _toy_corr([(a, b, "whole") for a, b in zip(old, new)], set(old), set(new))
     assert set(corr.links["rule"]) == {"recode"}
     df = pd.DataFrame([(c, y, float(rng.integers(0, 10**6))) for c in old for y in range(2000, 2000 + years)],
-                      columns=["geo", "year", "value"])
+                      columns=["region", "year", "value"])
     fwd, rep = convert_nuts(df, corr, by=["year"])
     back, _ = convert_nuts(fwd.drop(columns="flag"), corr.inverse(), by=["year"])
-    pd.testing.assert_frame_equal(back.drop(columns="flag").sort_values(["geo", "year"]).reset_index(drop=True),
-                                  df.sort_values(["geo", "year"]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(back.drop(columns="flag").sort_values(["region", "year"]).reset_index(drop=True),
+                                  df.sort_values(["region", "year"]).reset_index(drop=True))
     assert len(rep) == len(df) and (rep["rule"] == "recode").all()
 
 
@@ -201,7 +204,7 @@ def test_conversion_preserves_totals(n, seed):
         weights += [(a, t, x) for t, x in zip(targets, w)]
     used = {r[1] for r in rows}
     corr = _toy_corr(rows, set(old), used)
-    df = pd.DataFrame({"geo": old, "value": rng.integers(0, 10**6, size=n).astype(float)})
+    df = pd.DataFrame({"region": old, "value": rng.integers(0, 10**6, size=n).astype(float)})
     out, rep = convert_nuts(df, corr, weights=pd.DataFrame(weights, columns=["code_from", "code_to", "weight"]))
     assert out["value"].sum() == pytest.approx(df["value"].sum(), rel=1e-12)
     assert not out["value"].isna().any()
@@ -211,14 +214,14 @@ def test_conversion_preserves_totals(n, seed):
     for a, t, x in weights:
         W[old.index(a), targets.index(t)] = x
     expected = W.T @ df["value"].to_numpy()
-    np.testing.assert_allclose(out.set_index("geo").loc[targets, "value"].to_numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(out.set_index("region").loc[targets, "value"].to_numpy(), expected, rtol=1e-12)
 
 
 def test_input_schema_failures_are_collected():
     from i4districts.validation import TableValidationError
 
     corr = _toy_corr([("XX1", "XX9", "whole")], {"XX1"}, {"XX9"})
-    df = pd.DataFrame({"geo": ["XX1", "XX1", None], "value": ["1", "2", "3"]})
+    df = pd.DataFrame({"region": ["XX1", "XX1", None], "value": ["1", "2", "3"]})
     with pytest.raises(TableValidationError) as ei:
         convert_nuts(df, corr, table="emp.parquet")
     assert {f.check for f in ei.value.failures} == {"duplicate_key", "null_key", "dtype"}
@@ -227,10 +230,30 @@ def test_input_schema_failures_are_collected():
 
 def test_target_with_absent_source_is_nan_and_flagged(corr_16_21):
     # ITG2D = ITG25 + ITG29; with ITG29 absent in 2017 the 2021 value would be understated
-    df = pd.DataFrame({"geo": ["ITG25", "ITG29", "ITG25"], "year": [2016, 2016, 2017],
+    df = pd.DataFrame({"region": ["ITG25", "ITG29", "ITG25"], "year": [2016, 2016, 2017],
                        "value": [113500.0, 63500.0, 114000.0]})
     out, rep = convert_nuts(df, corr_16_21.at_level(3), by=["year"])
-    got = out.set_index(["geo", "year"])
+    got = out.set_index(["region", "year"])
     assert got.loc[("ITG2D", 2016), "value"] == 177000.0
     assert np.isnan(got.loc[("ITG2D", 2017), "value"]) and got.loc[("ITG2D", 2017), "flag"] == "missing_source"
     assert rep[(rep["year"] == 2017)]["value_moved"].tolist() == [114000.0]  # reported, not lost
+
+
+def test_check_nuts_version_names_foreign_codes(corr_13_16, corr_16_21, shared_data, monkeypatch):
+    from i4districts.errors import InputError
+
+    versions = version_code_sets(corr_13_16, corr_16_21)
+    assert check_nuts_version(["ITC11", "ITG25"], versions, "2016") == "2016"
+    assert check_nuts_version(["ITC11", "ITG2D"], versions) == "2021"
+    with pytest.raises(InputError, match=r"not NUTS 2016: \['ITG2D \(nuts2021_code\)'\]"):
+        check_nuts_version(["ITC11", "ITG2D"], versions, "2016")
+    with pytest.raises(NutsVersionError, match="only in NUTS 2021"):
+        check_nuts_version(["ITG25", "ITG2D"], versions)
+    with pytest.raises(HarmonizeError, match="unknown NUTS version"):
+        check_nuts_version(["ITC11"], versions, "1999")
+    # the table-level check finds the sheets in $I4D_SHARED_DATA/nuts and skips non-NUTS codes
+    monkeypatch.setenv("I4D_SHARED_DATA", str(shared_data))
+    assert check_table_nuts_version(["ITC11", "ITG2D"]) == "2021"
+    assert check_table_nuts_version(["0101", "0102"]) is None
+    with pytest.raises(NutsVersionError, match="not NUTS codes"):
+        check_table_nuts_version(["0101"], version="2016")

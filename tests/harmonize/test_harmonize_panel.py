@@ -12,8 +12,15 @@ from i4districts.harmonize import HarmonizeError
 from i4districts.harmonize.nuts import version_code_sets
 from i4districts.harmonize.panel import build_panel, panel_schema
 from i4districts.validation import TableValidationError, validate
+from i4districts.vocabulary import to_vocabulary
 
 A10 = ("A", "B-E", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-U")
+
+@pytest.fixture(scope="module")
+def sample(sample):  # noqa: F811 - the real sample (tests/harmonize/conftest.py) in the vocabulary
+    return to_vocabulary(sample, table="nama_10r_3empers sample")
+
+
 
 
 def test_a10_panel_from_sample(sample):
@@ -27,9 +34,9 @@ def test_a10_panel_from_sample(sample):
     # the published aggregates were checked and add up
     assert len(rep.sector_additivity) > 0 and set(rep.sector_additivity["status"]) == {"ok"}
     # the non-overlapping A10 set adds up to the published total in every region and year
-    tot = sample[(sample["nace"] == "TOTAL") & (sample["nuts_level"] == 3) & sample["year"].between(2000, 2017)]
+    tot = sample[(sample["sector"] == "TOTAL") & (sample["nuts_level"] == 3) & sample["year"].between(2000, 2017)]
     s = panel.groupby(["region", "year"])["value"].sum()
-    t = tot.set_index([tot["geo"].astype(str), "year"])["employment"].astype(float)
+    t = tot.set_index([tot["region"].astype(str), "year"])["value"].astype(float)
     np.testing.assert_array_equal(s.sort_index().to_numpy(), t.sort_index().to_numpy())
     json.dumps(rep.to_dict())  # JSON-ready
 
@@ -44,8 +51,8 @@ def test_unpublished_cells_are_gaps_and_balancing_lists_dropped(sample):
     assert len(rep.gaps) == len(nulls) == panel["region"].nunique() * 10
     with pytest.raises(HarmonizeError, match="cannot balance"):
         build_panel(sample, sectors="A10", vintage="v", region_level=2, balanced=True)
-    small = sample[sample["geo"].isin(["ITC1", "ITC2"]) & sample["year"].between(2010, 2012)]
-    small = small[~((small["geo"] == "ITC2") & (small["nace"] == "J") & (small["year"] == 2011))]
+    small = sample[sample["region"].isin(["ITC1", "ITC2"]) & sample["year"].between(2010, 2012)]
+    small = small[~((small["region"] == "ITC2") & (small["sector"] == "J") & (small["year"] == 2011))]
     panel, rep = build_panel(small, sectors="A10", vintage="v", balanced=True)
     assert rep.dropped_regions == ("ITC2",) and set(panel["region"]) == {"ITC1"}
     assert rep.gaps[["region", "sector", "year", "reason"]].values.tolist() == [["ITC2", "J", 2011, "absent"]]
@@ -60,7 +67,7 @@ def test_overlapping_custom_set_refused(sample):
 
 def test_nuts2021_code_flagged_in_panel(sample, corr_16_21):
     part = sample[(sample["nuts_level"] == 3) & (sample["year"] == 2016)]
-    extra = part[part["geo"] == "ITG25"].assign(geo="ITG2D")
+    extra = part[part["region"] == "ITG25"].assign(region="ITG2D")
     mixed = pd.concat([part, extra], ignore_index=True)
     panel, rep = build_panel(mixed, sectors="A10", vintage="v", nuts_version="2016",
                              nuts_versions=version_code_sets(corr_16_21))
@@ -70,8 +77,8 @@ def test_nuts2021_code_flagged_in_panel(sample, corr_16_21):
 
 
 def test_additivity_mismatch_refused(sample):
-    bad = sample[(sample["geo"] == "ITC11") & (sample["year"] == 2010)].copy()
-    bad.loc[bad["nace"] == "J", "employment"] += 1000
+    bad = sample[(sample["region"] == "ITC11") & (sample["year"] == 2010)].copy()
+    bad.loc[bad["sector"] == "J", "value"] += 1000
     with pytest.raises(HarmonizeError, match="do not add up"):
         build_panel(bad, sectors="A10", vintage="v")
 
@@ -105,7 +112,7 @@ def _asia_like() -> pd.DataFrame:
 
 def test_size_classes_are_not_double_counted():
     df = _asia_like()
-    panel, rep = build_panel(df, sectors="manufacturing", vintage="v", unit="persons", value_col="employees",
+    panel, rep = build_panel(df, sectors="manufacturing", vintage="v", unit="persons", value_col="employees", region_col="geo", sector_col="nace",
                              size_class_col="size", flag_col=None)
     assert rep.size_classes == ("W0_9", "W10_49", "W50_249", "W_GE250")
     assert rep.excluded_size_classes == ("TOTAL",)
@@ -113,12 +120,12 @@ def test_size_classes_are_not_double_counted():
     assert list(panel.columns[:4]) == ["region", "sector", "year", "size_class"]
     assert panel.groupby("year")["value"].sum().to_dict() == {2019: 100.0, 2020: 104.0}
     with pytest.raises(HarmonizeError, match="double counted"):
-        build_panel(df, sectors="manufacturing", vintage="v", unit="persons", value_col="employees",
+        build_panel(df, sectors="manufacturing", vintage="v", unit="persons", value_col="employees", region_col="geo", sector_col="nace",
                     size_class_col="size", size_classes=["TOTAL", "W0_9"], flag_col=None)
     bad = df.copy()
     bad.loc[0, "employees"] += 1
     with pytest.raises(HarmonizeError, match="do not add up to 'TOTAL'"):
-        build_panel(bad, sectors="manufacturing", vintage="v", unit="persons", value_col="employees",
+        build_panel(bad, sectors="manufacturing", vintage="v", unit="persons", value_col="employees", region_col="geo", sector_col="nace",
                     size_class_col="size", flag_col=None)
 
 
@@ -126,8 +133,8 @@ def test_input_keys_checked_before_anything(sample):
     from i4districts.validation import TableValidationError
 
     bad = sample.head(3).copy()
-    bad.loc[1, "geo"] = None
-    bad.loc[2, "employment"] = -5
+    bad.loc[1, "region"] = None
+    bad.loc[2, "value"] = -5
     with pytest.raises(TableValidationError) as ei:
         build_panel(bad, vintage="v", table="sample.parquet")
     assert {f.check for f in ei.value.failures} == {"null_key", "negative"}

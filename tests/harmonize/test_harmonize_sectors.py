@@ -102,15 +102,15 @@ def test_aggregate_sections_to_a10():
 
     from i4districts.harmonize.sectors import aggregate_to_sector_set
 
-    df = pd.DataFrame({"nace": ["G", "H", "I", "J", "C"], "value": [1.0, 2.0, 4.0, 8.0, 16.0]})
+    df = pd.DataFrame({"sector": ["G", "H", "I", "J", "C"], "value": [1.0, 2.0, 4.0, 8.0, 16.0]})
     out, mapping = aggregate_to_sector_set(df, ["G-I", "J", "B-E"])
     # G-I = 1 + 2 + 4 = 7 ; J = 8 ; B-E = C = 16 (the other sections of B-E are absent, not zero)
     assert out.set_index("sector")["value"].to_dict() == {"B-E": 16.0, "G-I": 7.0, "J": 8.0}
     assert dict(zip(mapping["code"], mapping["target"]))["H"] == "G-I"
     with pytest.raises(HarmonizeError, match="double counted"):
-        aggregate_to_sector_set(pd.DataFrame({"nace": ["G-J", "J"], "value": [1.0, 2.0]}), "A10")
+        aggregate_to_sector_set(pd.DataFrame({"sector": ["G-J", "J"], "value": [1.0, 2.0]}), "A10")
     with pytest.raises(HarmonizeError, match="exactly one"):
-        aggregate_to_sector_set(pd.DataFrame({"nace": ["G-J"], "value": [1.0]}), "A10")
+        aggregate_to_sector_set(pd.DataFrame({"sector": ["G-J"], "value": [1.0]}), "A10")
 
 
 def test_aggregate_ateco_to_district_groups():
@@ -118,7 +118,7 @@ def test_aggregate_ateco_to_district_groups():
 
     from i4districts.harmonize.sectors import aggregate_to_district_groups
 
-    df = pd.DataFrame({"ateco": ["13", "14", "15", "27.5", "27.1", "45"], "year": 2020,
+    df = pd.DataFrame({"sector": ["13", "14", "15", "27.5", "27.1", "45"], "year": 2020,
                        "value": [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]})
     with pytest.raises(HarmonizeError, match="non-manufacturing code '45'"):
         aggregate_to_district_groups(df, by=["year"])
@@ -127,4 +127,13 @@ def test_aggregate_ateco_to_district_groups():
     assert out.set_index("group")["value"].to_dict() == {"HOU": 8.0, "LEA": 4.0, "MAC": 16.0, "TEX": 3.0}
     assert pd.isna(dict(zip(mapping["code"], mapping["group"]))["45"])
     with pytest.raises(HarmonizeError, match="nested"):
-        aggregate_to_district_groups(pd.DataFrame({"ateco": ["25", "25.62"], "value": [1.0, 1.0]}))
+        aggregate_to_district_groups(pd.DataFrame({"sector": ["25", "25.62"], "value": [1.0, 1.0]}))
+
+
+def test_harmonize_errors_are_input_errors():
+    from i4districts.errors import InputError
+    from i4districts.harmonize.nuts import NutsVersionError
+    from i4districts.indicators import IndicatorInputError
+
+    for cls in (HarmonizeError, NutsVersionError, IndicatorInputError):
+        assert issubclass(cls, InputError) and issubclass(cls, ValueError)

@@ -17,12 +17,12 @@ CORR = pd.DataFrame({"municipality": ["001001", "001002", "001003", "002001", "0
 
 def test_synthetic_aggregation_is_exact():
     df = pd.DataFrame({
-        "municipality": ["001001", "001002", "001003", "002001", "002002"] * 2,
+        "region": ["001001", "001002", "001003", "002001", "002002"] * 2,
         "year": [2019] * 5 + [2020] * 5,
         "employees": [10, 20, 5, 7, 100, 11, 21, 6, 8, 101],
     })
     out, rep = aggregate_to_sll(df, CORR, value_cols=["employees"], by=["year"])
-    got = out.set_index(["sll", "year"])["employees"].to_dict()
+    got = out.set_index(["region", "year"])["employees"].to_dict()
     # 0101 = 001001 + 001002; 0102 = 001003 + 002001; 0201 = 002002
     assert got == {("0101", 2019): 30, ("0102", 2019): 12, ("0201", 2019): 100,
                    ("0101", 2020): 32, ("0102", 2020): 14, ("0201", 2020): 101}
@@ -31,21 +31,21 @@ def test_synthetic_aggregation_is_exact():
 
 
 def test_missing_municipality_flags_incomplete_sll():
-    df = pd.DataFrame({"municipality": ["001001", "001003", "002001"], "value": [1.0, 2.0, 3.0]})
+    df = pd.DataFrame({"region": ["001001", "001003", "002001"], "value": [1.0, 2.0, 3.0]})
     out, rep = aggregate_to_sll(df, CORR)
-    flags = out.set_index("sll")["flag"].to_dict()
+    flags = out.set_index("region")["flag"].to_dict()
     assert flags == {"0101": "incomplete", "0102": ""}
-    assert rep.set_index("sll").loc["0101", "missing"] == ["001002"]
+    assert rep.set_index("region").loc["0101", "missing"] == ["001002"]
 
 
 def test_unknown_municipality_refused_not_dropped():
-    df = pd.DataFrame({"municipality": ["001001", "1002"], "value": [1.0, 2.0]})
+    df = pd.DataFrame({"region": ["001001", "1002"], "value": [1.0, 2.0]})
     with pytest.raises(HarmonizeError, match=r"not in the SLL correspondence: \['1002'\].*zero padding"):
         aggregate_to_sll(df, CORR)
 
 
 def test_null_value_propagates():
-    df = pd.DataFrame({"municipality": ["001001", "001002"], "value": [1.0, np.nan]})
+    df = pd.DataFrame({"region": ["001001", "001002"], "value": [1.0, np.nan]})
     out, _ = aggregate_to_sll(df, CORR)
     assert np.isnan(out["value"].iloc[0])
 
@@ -70,6 +70,6 @@ def test_read_correspondence_pads_codes(tmp_path):
                                                                            max_size=5))
 def test_sll_aggregation_preserves_totals(values, slls):
     corr = pd.DataFrame({"municipality": CORR["municipality"], "sll": slls})
-    df = pd.DataFrame({"municipality": CORR["municipality"], "value": values})
+    df = pd.DataFrame({"region": CORR["municipality"], "value": values})
     out, _ = aggregate_to_sll(df, corr)
     assert out["value"].sum() == sum(values)

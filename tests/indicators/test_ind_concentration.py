@@ -19,10 +19,10 @@ def long(matrix):
     m = np.asarray(matrix, dtype=float)
     return pd.DataFrame(
         {
-            "geo": np.repeat([f"R{i}" for i in range(m.shape[0])], m.shape[1]),
-            "nace": np.tile([f"S{j}" for j in range(m.shape[1])], m.shape[0]),
+            "region": np.repeat([f"R{i}" for i in range(m.shape[0])], m.shape[1]),
+            "sector": np.tile([f"S{j}" for j in range(m.shape[1])], m.shape[0]),
             "year": 2011,
-            "employment": m.ravel(),
+            "value": m.ravel(),
         }
     )
 
@@ -31,7 +31,7 @@ def test_concentration_by_hand():
     # Regions R0, R1 with totals 10 and 10 (x = 1/2, 1/2). S0 = (4, 0): s = (1, 0).
     # Hoover = 1/2 (|1 - 1/2| + |0 - 1/2|) = 1/2; G = 1/4 + 1/4 = 1/2; geographic H = 1.
     # Locational Gini: LQ = (2, 0), weights (1/2, 1/2) -> 1/4 * 2 = 1/2.
-    out = concentration_indices(long([[4, 6], [0, 10]])).set_index("nace")
+    out = concentration_indices(long([[4, 6], [0, 10]])).set_index("sector")
     r = out.loc["S0"]
     assert r["hoover_localization"] == pytest.approx(0.5)
     assert r["dissimilarity"] == pytest.approx(1.0)
@@ -48,8 +48,8 @@ def test_ellison_glaeser_by_hand():
     # S1 = (6, 10): s = (3/8, 5/8): G = 2 * (1/8)^2 = 1/32; with H = 1/2:
     # gamma = (1/32 - 1/4) / (1/2 * 1/2) = -7/8.
     emp = long([[4, 6], [0, 10]])
-    ph = pd.DataFrame({"nace": ["S0", "S1"], "year": 2011, "plant_herfindahl": [0.25, 0.5]})
-    out = ellison_glaeser(emp, ph).set_index("nace")
+    ph = pd.DataFrame({"sector": ["S0", "S1"], "year": 2011, "plant_herfindahl": [0.25, 0.5]})
+    out = ellison_glaeser(emp, ph).set_index("sector")
     assert out.loc["S0", "ellison_glaeser"] == pytest.approx(1.0)
     assert out.loc["S1", "ellison_glaeser"] == pytest.approx(-7 / 8)
     with pytest.raises(IndicatorInputError, match="no 'plant_herfindahl'"):
@@ -57,13 +57,13 @@ def test_ellison_glaeser_by_hand():
 
 
 def test_plant_herfindahl_exact_and_size_class_bound():
-    plants = pd.DataFrame({"nace": ["A"] * 4, "year": 2011, "employment": [1.0, 1, 2, 4]})
+    plants = pd.DataFrame({"sector": ["A"] * 4, "year": 2011, "value": [1.0, 1, 2, 4]})
     # H = (1 + 1 + 4 + 16) / 64 = 22/64
     assert plant_herfindahl(plants)["plant_herfindahl"].iloc[0] == pytest.approx(22 / 64)
     # size classes: small = {1, 1, 2} (e = 4, n = 3), large = {4} (e = 4, n = 1):
     # H ≈ (16/3 + 16) / 64 = 1/3 <= 22/64 (equal sizes within a class give a lower bound).
     units = pd.DataFrame(
-        {"nace": ["A", "A"], "year": 2011, "size_class": ["s", "l"], "employment": [4.0, 4.0], "units": [3, 1]}
+        {"sector": ["A", "A"], "year": 2011, "size_class": ["s", "l"], "value": [4.0, 4.0], "units": [3, 1]}
     )
     h = plant_herfindahl_from_size_classes(units)["plant_herfindahl"].iloc[0]
     assert h == pytest.approx(1 / 3) and h <= 22 / 64
@@ -93,10 +93,10 @@ def test_ellison_glaeser_recovers_gamma_in_simulation():
     rest = x * 1e9
     emp = long(np.column_stack([counts, rest]))
     ph = pd.DataFrame(
-        {"nace": [f"S{j}" for j in range(n_ind + 1)], "year": 2011, "plant_herfindahl": [1 / k] * n_ind + [0.0]}
+        {"sector": [f"S{j}" for j in range(n_ind + 1)], "year": 2011, "plant_herfindahl": [1 / k] * n_ind + [0.0]}
     )
     out = ellison_glaeser(emp, ph)
-    g = out.loc[out["nace"] != f"S{n_ind}", "ellison_glaeser"].to_numpy()
+    g = out.loc[out["sector"] != f"S{n_ind}", "ellison_glaeser"].to_numpy()
     se = g.std(ddof=1) / np.sqrt(g.size)
     assert abs(g.mean() - gamma) < 4 * se + 2e-3, (g.mean(), se)
 
@@ -105,7 +105,7 @@ def test_concentration_mean_lq_identity_and_order_invariance():
     rng = np.random.default_rng(0)
     m = rng.integers(0, 30, size=(7, 5)).astype(float) + 1
     df = long(m)
-    a = concentration_indices(df).set_index("nace").sort_index()
-    b = concentration_indices(df.sample(frac=1, random_state=1)).set_index("nace").sort_index()
+    a = concentration_indices(df).set_index("sector").sort_index()
+    b = concentration_indices(df.sample(frac=1, random_state=1)).set_index("sector").sort_index()
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-10)
     assert (a["hoover_localization"].between(0, 1)).all()

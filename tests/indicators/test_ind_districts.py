@@ -22,12 +22,12 @@ def country(**systems):
     rows = [("REST", *r) for r in REST]
     for name, spec in systems.items():
         rows += [(name, *r) for r in spec]
-    return pd.DataFrame(rows, columns=["sll", "ateco", "size_class", "employment", "units"]).assign(year=2011)
+    return pd.DataFrame(rows, columns=["region", "sector", "size_class", "value", "units"]).assign(year=2011)
 
 
 def run(name, spec, **kw):
     out = identify_districts(country(**{name: spec}), **kw)
-    return out.set_index("sll").loc[name]
+    return out.set_index("region").loc[name]
 
 
 DISTRICT = [  # textile SMEs
@@ -128,7 +128,7 @@ def test_step4_single_medium_unit_exception_at_threshold():
     two = [s if s[1] != "W50_249" else ("13", "W50_249", 200, 2) for s in spec]
     assert run("M", two)["district"]
     # Without a units column the exception cannot be applied (documented) -> district, units NaN.
-    no_units = identify_districts(country(M=spec).drop(columns="units"), n_units=None).set_index("sll").loc["M"]
+    no_units = identify_districts(country(M=spec).drop(columns="units"), n_units=None).set_index("region").loc["M"]
     assert no_units["district"] and pd.isna(no_units["main_medium_units"])
 
 
@@ -148,7 +148,7 @@ def test_step4_fails_when_large_units_dominate_main_industry():
 
 def test_micro_class_option_and_time_none():
     out = identify_districts(country(D=DISTRICT).drop(columns="year"), time=None)
-    assert "year" not in out.columns and out.set_index("sll").loc["D", "district"]
+    assert "year" not in out.columns and out.set_index("region").loc["D", "district"]
     # Excluding micro units from the SME classes leaves W50_249 (highest) -> still SME.
     r = run("D", DISTRICT, sme_classes=("W10_49", "W50_249"))
     assert r["step2_sme"]
@@ -163,7 +163,7 @@ def test_bad_input():
     with pytest.raises(IndicatorInputError, match="without a main-industry group"):
         identify_districts(df, industries={"28": "mechanics"})
     with pytest.raises(IndicatorInputError, match="negative"):
-        identify_districts(df.assign(employment=-1))
+        identify_districts(df.assign(value=-1))
 
 
 def test_step3_at_threshold_fails():
@@ -181,9 +181,9 @@ def test_district_decisions_invariant_to_scaling_employment_and_system_order(k):
         D=DISTRICT,
         L=[("28", "W_GE250", 800, 1), ("13", "W10_49", 300, 10), ("62", "W0_9", 100, 20), ("47", "W0_9", 100, 20)],
     )
-    base = identify_districts(df).set_index("sll").sort_index()
-    scaled = identify_districts(df.assign(employment=df["employment"] * k).sample(frac=1, random_state=2))
-    scaled = scaled.set_index("sll").sort_index()
+    base = identify_districts(df).set_index("region").sort_index()
+    scaled = identify_districts(df.assign(value=df["value"] * k).sample(frac=1, random_state=2))
+    scaled = scaled.set_index("region").sort_index()
     flags = ["step1_manufacturing", "step2_sme", "step3_main_industry", "step4_sme_main", "district", "large_firm_led"]
     pd.testing.assert_frame_equal(base[flags], scaled[flags])
     pd.testing.assert_series_equal(base["main_industry"], scaled["main_industry"])

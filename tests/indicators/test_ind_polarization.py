@@ -37,10 +37,10 @@ def test_tier_shares_and_changes_by_hand():
     # In 2011: high 30, middle 40, low 30 -> changes +10, -20, +10 percentage points: polarized.
     df = pd.DataFrame(
         {
-            "geo": "R0",
+            "region": "R0",
             "isco": ["12", "41", "72", "51", "61"] * 2,
             "year": [2001] * 5 + [2011] * 5,
-            "employment": [20.0, 30, 30, 20, 100, 30, 20, 20, 30, 100],
+            "value": [20.0, 30, 30, 20, 100, 30, 20, 20, 30, 100],
         }
     )
     sh = occupation_tier_shares(df)
@@ -53,7 +53,7 @@ def test_tier_shares_and_changes_by_hand():
     with pytest.raises(IndicatorInputError, match="not in the tier mapping"):
         occupation_tier_shares(df.assign(isco=["12", "41", "72", "51", "99"] * 2))
     # ISCO-08 major groups and integer codes
-    d8 = pd.DataFrame({"geo": "R0", "isco": [1, 4, 9], "year": 2011, "employment": [1.0, 2, 1]})
+    d8 = pd.DataFrame({"region": "R0", "isco": [1, 4, 9], "year": 2011, "value": [1.0, 2, 1]})
     assert occupation_tier_shares(d8, scheme="isco08_major")["share_middle"].iloc[0] == 0.5
 
 
@@ -62,14 +62,14 @@ def test_routine_intensity_by_hand():
     # Weighted 2/3 quantile (first RTI with cumulative weight >= 20 of 30) = 1 -> routine = RTI > 1 = {41}.
     emp = pd.DataFrame(
         {
-            "geo": ["A", "A", "A", "B", "B", "B"],
+            "region": ["A", "A", "A", "B", "B", "B"],
             "isco": ["41", "72", "12"] * 2,
             "year": 2001,
-            "employment": [6.0, 2, 2, 4, 8, 8],
+            "value": [6.0, 2, 2, 4, 8, 8],
         }
     )
     rti = pd.DataFrame({"isco": ["41", "72", "12"], "rti": [2.0, 1.0, -1.0]})
-    out = routine_intensity(emp, rti).set_index("geo")
+    out = routine_intensity(emp, rti).set_index("region")
     assert out.loc["A", "rti_threshold"] == 1.0
     assert out.loc["A", "routine_share"] == pytest.approx(0.6)
     assert out.loc["A", "mean_rti"] == pytest.approx((6 * 2 + 2 * 1 - 2) / 10)

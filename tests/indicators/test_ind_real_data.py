@@ -14,6 +14,7 @@ import pytest
 from i4districts.indicators import location_quotients, specialization_indices
 from i4districts.indicators.concentration import concentration_indices
 from i4districts.indicators.spatial import spatial_polarization, theil_decomposition
+from i4districts.vocabulary import to_vocabulary
 
 A10 = ["A", "B-E", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-U"]
 
@@ -31,22 +32,22 @@ def italy(shared_data):
         id_vars=["Date"], value_vars=list(cols), var_name="nace", value_name="employment"
     )
     nat["nace"] = nat["nace"].map(cols)
-    return long.rename(columns={"Date": "year"}), nat.rename(columns={"Date": "year"})
+    return to_vocabulary(long.rename(columns={"Date": "year"})), to_vocabulary(nat.rename(columns={"Date": "year"}))
 
 
 def test_italy_lq_matches_independent_pandas_and_identity(italy):
     emp, _ = italy
     out = location_quotients(emp)
     e = emp.copy()
-    e_r = e.groupby(["geo", "year"])["employment"].transform("sum")
-    e_s = e.groupby(["nace", "year"])["employment"].transform("sum")
-    e_t = e.groupby("year")["employment"].transform("sum")
-    expected = (e["employment"] / e_r) / (e_s / e_t)
+    e_r = e.groupby(["region", "year"])["value"].transform("sum")
+    e_s = e.groupby(["sector", "year"])["value"].transform("sum")
+    e_t = e.groupby("year")["value"].transform("sum")
+    expected = (e["value"] / e_r) / (e_s / e_t)
     np.testing.assert_allclose(out["lq"].to_numpy(), expected.to_numpy(), rtol=1e-13)
     assert (out["flag"] == "ok").all()
     # employment-weighted mean LQ over regions is 1 for every sector-year
     w = (e_r / e_t).to_numpy()
-    mean_lq = pd.Series(w * out["lq"].to_numpy()).groupby([e["nace"], e["year"]]).sum()
+    mean_lq = pd.Series(w * out["lq"].to_numpy()).groupby([e["sector"], e["year"]]).sum()
     np.testing.assert_allclose(mean_lq.to_numpy(), 1.0, rtol=1e-12)
 
 
@@ -60,22 +61,22 @@ def test_italy_reference_is_the_national_account(italy):
 
 def test_italy_specialization_indices_against_pandas(italy):
     emp, _ = italy
-    ind = specialization_indices(emp).set_index(["geo", "year"]).sort_index()
+    ind = specialization_indices(emp).set_index(["region", "year"]).sort_index()
     e = emp.copy()
-    e["s"] = e["employment"] / e.groupby(["geo", "year"])["employment"].transform("sum")
-    e["q"] = e.groupby(["nace", "year"])["employment"].transform("sum") / e.groupby("year")["employment"].transform(
+    e["s"] = e["value"] / e.groupby(["region", "year"])["value"].transform("sum")
+    e["q"] = e.groupby(["sector", "year"])["value"].transform("sum") / e.groupby("year")["value"].transform(
         "sum"
     )
-    g = e.groupby(["geo", "year"])
+    g = e.groupby(["region", "year"])
     krugman = g.apply(lambda d: np.abs(d["s"] - d["q"]).sum())
     herf = g.apply(lambda d: (d["s"] ** 2).sum())
     ent = g.apply(lambda d: -(d["s"][d["s"] > 0] * np.log(d["s"][d["s"] > 0])).sum())
     np.testing.assert_allclose(ind["krugman"], krugman.sort_index(), rtol=1e-12)
     np.testing.assert_allclose(ind["herfindahl"], herf.sort_index(), rtol=1e-12)
     np.testing.assert_allclose(ind["entropy"], ent.sort_index(), rtol=1e-12)
-    assert len(ind) == emp[["geo", "year"]].drop_duplicates().shape[0] == 110 * 18  # 110 NUTS-3 codes, 18 years
+    assert len(ind) == emp[["region", "year"]].drop_duplicates().shape[0] == 110 * 18  # 110 NUTS-3 codes, 18 years
     # Milan (ITC4C) is among the least agriculture-specialised provinces: LQ(A) far below 1
-    lq = location_quotients(emp).set_index(["geo", "nace", "year"])["lq"]
+    lq = location_quotients(emp).set_index(["region", "sector", "year"])["lq"]
     assert lq[("ITC4C", "A", 2015)] < 0.2
 
 
@@ -85,7 +86,7 @@ def test_italy_concentration_bounds(italy):
     assert conc["hoover_localization"].between(0, 1).all()
     assert conc["locational_gini"].between(0, 1).all()
     # agriculture is more localised than the sum of all trades (G-I) in every year
-    piv = conc.pivot(index="year", columns="nace", values="hoover_localization")
+    piv = conc.pivot(index="year", columns="sector", values="hoover_localization")
     assert (piv["A"] > piv["G-I"]).all()
 
 

@@ -27,16 +27,16 @@ def long(matrix, regions=None, sectors=None, year=2011):
     sectors = sectors or [f"S{j}" for j in range(m.shape[1])]
     return pd.DataFrame(
         {
-            "geo": np.repeat(regions, m.shape[1]),
-            "nace": np.tile(sectors, m.shape[0]),
+            "region": np.repeat(regions, m.shape[1]),
+            "sector": np.tile(sectors, m.shape[0]),
             "year": year,
-            "employment": m.ravel(),
+            "value": m.ravel(),
         }
     )
 
 
 def by_region(df):
-    return df.set_index("geo")
+    return df.set_index("region")
 
 
 # ---------------------------------------------------------------- hand cases
@@ -46,7 +46,7 @@ def test_lq_toy_case_by_hand():
     out = location_quotients(long([[10, 30], [30, 10], [20, 20]]))
     assert out["lq"].tolist() == pytest.approx([0.5, 1.5, 1.5, 0.5, 1.0, 1.0], abs=1e-15)
     assert (out["flag"] == "ok").all()
-    assert list(out.columns) == ["geo", "nace", "year", "lq", "flag"]
+    assert list(out.columns) == ["region", "sector", "year", "lq", "flag"]
 
 
 def test_lq_exactly_one_for_national_mix():
@@ -60,8 +60,8 @@ def test_lq_zero_cell_and_zero_totals():
     # S2 is empty everywhere: national share 0 -> NaN + flag.
     df = long([[0, 5, 0], [0, 0, 0], [4, 1, 0]])
     out = location_quotients(df)
-    lq = out.set_index(["geo", "nace"])["lq"]
-    fl = out.set_index(["geo", "nace"])["flag"]
+    lq = out.set_index(["region", "sector"])["lq"]
+    fl = out.set_index(["region", "sector"])["flag"]
     # nation: S0 = 4, S1 = 6, total 10. LQ_R0,S1 = (5/5)/(6/10) = 5/3; LQ_R2,S0 = (4/5)/(4/10) = 2.
     assert lq[("R0", "S0")] == 0.0
     assert lq[("R0", "S1")] == pytest.approx(5 / 3)
@@ -76,7 +76,7 @@ def test_lq_with_explicit_reference():
     # The table covers one region; the nation (reference) is (100, 300) for S0, S1 plus 600 in S2.
     # s_s = (0.1, 0.3, 0.6); R0 = (5, 5): LQ = (0.5/0.1, 0.5/0.3) = (5, 5/3).
     emp = long([[5, 5]])
-    ref = pd.DataFrame({"nace": ["S0", "S1", "S2"], "year": 2011, "employment": [100.0, 300, 600]})
+    ref = pd.DataFrame({"sector": ["S0", "S1", "S2"], "year": 2011, "value": [100.0, 300, 600]})
     out = location_quotients(emp, reference=ref)
     assert out["lq"].tolist() == pytest.approx([5.0, 5 / 3])
     ind = specialization_indices(emp, reference=ref).iloc[0]
@@ -87,7 +87,7 @@ def test_lq_with_explicit_reference():
     # Gini: LQs (S2: 0, S1: 5/3, S0: 5) weights (0.6, 0.3, 0.1):
     # pairs 0.6*0.3*5/3 + 0.6*0.1*5 + 0.3*0.1*(10/3) = 0.3 + 0.3 + 0.1 = 0.7.
     assert ind["gini"] == pytest.approx(0.7)
-    missing_ref = ref[ref["nace"] != "S1"]
+    missing_ref = ref[ref["sector"] != "S1"]
     with pytest.raises(IndicatorInputError, match="reference: no row"):
         location_quotients(emp, reference=missing_ref)
 
@@ -125,7 +125,7 @@ def test_bounds_krugman_herfindahl_entropy():
     assert out.loc["R0", "gini"] == pytest.approx(0.0, abs=1e-15)
     assert out.loc["R0", "entropy_normalized"] == pytest.approx(1.0)
     # Krugman = 2: region entirely in S0, reference entirely in S1.
-    ref = pd.DataFrame({"nace": ["S0", "S1"], "year": 2011, "employment": [0.0, 10.0]})
+    ref = pd.DataFrame({"sector": ["S0", "S1"], "year": 2011, "value": [0.0, 10.0]})
     one = specialization_indices(long([[7, 0]]), reference=ref).iloc[0]
     assert one["krugman"] == pytest.approx(2.0)
     assert one["hoover"] == pytest.approx(1.0)
@@ -136,7 +136,7 @@ def test_bounds_krugman_herfindahl_entropy():
 
 def test_absent_rows_equal_zero_rows():
     full = long([[3, 0, 2], [1, 4, 5]])
-    sparse = full[full["employment"] > 0]
+    sparse = full[full["value"] > 0]
     a = specialization_indices(full).drop(columns="n_sectors")
     b = specialization_indices(sparse).drop(columns="n_sectors")
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
@@ -150,7 +150,7 @@ def test_zero_total_region_gives_nan_and_flag():
 
 def test_missing_policy():
     df = long([[1, 2], [3, 4]])
-    df.loc[0, "employment"] = np.nan
+    df.loc[0, "value"] = np.nan
     with pytest.raises(IndicatorInputError, match="missing value"):
         location_quotients(df)
     z = location_quotients(df, missing="zero")
@@ -166,15 +166,15 @@ def test_missing_policy():
 def test_bad_input_errors_name_the_field():
     df = long([[1, 2], [3, 4]])
     with pytest.raises(IndicatorInputError, match="negative"):
-        location_quotients(df.assign(employment=[1.0, -2, 3, 4]))
+        location_quotients(df.assign(value=[1.0, -2, 3, 4]))
     with pytest.raises(IndicatorInputError, match="not unique"):
         location_quotients(pd.concat([df, df.iloc[:1]]))
     with pytest.raises(IndicatorInputError, match="missing column"):
         specialization_indices(df.drop(columns="year"))
-    with pytest.raises(IndicatorInputError, match="'geo' has missing"):
-        location_quotients(df.assign(geo=[None, "R0", "R1", "R1"]))
+    with pytest.raises(IndicatorInputError, match="'region' has missing"):
+        location_quotients(df.assign(region=[None, "R0", "R1", "R1"]))
     with pytest.raises(IndicatorInputError, match="numeric"):
-        location_quotients(df.assign(employment=["a", "b", "c", "d"]))
+        location_quotients(df.assign(value=["a", "b", "c", "d"]))
 
 
 def test_years_are_separate_reference_economies():
@@ -186,7 +186,7 @@ def test_years_are_separate_reference_economies():
 
 
 def test_categorical_and_custom_column_names():
-    df = long([[1, 3], [3, 1]]).rename(columns={"geo": "sll", "nace": "ateco", "year": "t", "employment": "n"})
+    df = long([[1, 3], [3, 1]]).rename(columns={"region": "sll", "sector": "ateco", "year": "t", "value": "n"})
     df["sll"] = df["sll"].astype("category")
     out = specialization_indices(df, region="sll", sector="ateco", time="t", value="n")
     assert out["krugman"].tolist() == pytest.approx([0.5, 0.5])
@@ -195,7 +195,7 @@ def test_categorical_and_custom_column_names():
 
 def test_manufacturing_share():
     df = long([[1, 3], [3, 1]], sectors=["C", "G"])
-    out = sector_group_share(df).set_index("geo")
+    out = sector_group_share(df).set_index("region")
     # R0: 1/4 manufacturing; nation 4/8 = 1/2 -> LQ 0.5.
     assert out.loc["R0", "manufacturing_share"] == 0.25
     assert out.loc["R0", "manufacturing_share_lq"] == 0.5
@@ -224,8 +224,8 @@ def test_weighted_mean_lq_is_one_per_sector(m):
     m = _positive_rows(m)
     df = long(m)
     out = location_quotients(df)
-    df = df.assign(lq=out["lq"].to_numpy(), w=df.groupby("geo")["employment"].transform("sum") / m.sum())
-    s = (df["w"] * df["lq"]).groupby(df["nace"]).sum()
+    df = df.assign(lq=out["lq"].to_numpy(), w=df.groupby("region")["value"].transform("sum") / m.sum())
+    s = (df["w"] * df["lq"]).groupby(df["sector"]).sum()
     pos = m.sum(axis=0) > 0
     np.testing.assert_allclose(s.to_numpy()[pos], 1.0, rtol=1e-12)
 
@@ -235,16 +235,16 @@ def test_weighted_mean_lq_is_one_per_sector(m):
 def test_invariances_order_and_scale(m, rnd, k):
     m = _positive_rows(m)
     df = long(m)
-    base = specialization_indices(df).set_index("geo").sort_index()
+    base = specialization_indices(df).set_index("region").sort_index()
     perm = list(range(len(df)))
     rnd.shuffle(perm)
-    shuffled = specialization_indices(df.iloc[perm]).set_index("geo").sort_index()
-    scaled = specialization_indices(df.assign(employment=df["employment"] * k)).set_index("geo").sort_index()
+    shuffled = specialization_indices(df.iloc[perm]).set_index("region").sort_index()
+    scaled = specialization_indices(df.assign(value=df["value"] * k)).set_index("region").sort_index()
     cols = ["krugman", "herfindahl", "herfindahl_relative", "entropy", "entropy_relative", "gini"]
     pd.testing.assert_frame_equal(base[cols], shuffled[cols], check_exact=False, rtol=1e-9, atol=1e-12)
     pd.testing.assert_frame_equal(base[cols], scaled[cols], check_exact=False, rtol=1e-9, atol=1e-12)
-    lq = location_quotients(df.iloc[perm]).set_index(["geo", "nace"]).sort_index()["lq"]
-    lq0 = location_quotients(df).set_index(["geo", "nace"]).sort_index()["lq"]
+    lq = location_quotients(df.iloc[perm]).set_index(["region", "sector"]).sort_index()["lq"]
+    lq0 = location_quotients(df).set_index(["region", "sector"]).sort_index()["lq"]
     pd.testing.assert_series_equal(lq, lq0, check_exact=False, rtol=1e-12)
 
 
@@ -274,7 +274,7 @@ def test_bounds_and_gini_matches_pairwise_definition(m):
 
 def test_specialization_tables_equal_separate_calls():
     df = long([[0, 5, 0], [0, 0, 0], [4, 1, 2]])
-    df.loc[2, "employment"] = np.nan
+    df.loc[2, "value"] = np.nan
     for missing in ("zero", "propagate"):
         lq, ind = specialization_tables(df, missing=missing)
         pd.testing.assert_frame_equal(lq, location_quotients(df, missing=missing))
@@ -297,3 +297,31 @@ def test_group_value_order_falls_back_to_exact_sort():
     for k in np.unique(g):
         inf = np.isinf(xs[gs == k])
         assert inf.any() and inf[np.argmax(inf) :].all()  # infinite LQs parked last in each group
+
+
+def test_single_sector_table_flags_undefined_normalised_indices():
+    # One sector: 1 - 1/N = 0 and ln N = 0, so the normalised Herfindahl and entropy are
+    # undefined. They must not come out as NaN with flag "ok".
+    out = by_region(specialization_indices(long([[5], [7]])))
+    assert out["herfindahl"].tolist() == [1.0, 1.0]
+    assert out["herfindahl_normalized"].isna().all() and out["entropy_normalized"].isna().all()
+    assert (out["flag"] == "single_sector").all()
+    # a region-year with total 0 keeps its more specific flag
+    assert by_region(specialization_indices(long([[0], [7]]))).loc["R0", "flag"] == "region_total_zero"
+
+
+def test_specialization_long_table_stacks_lqs_and_indices():
+    from i4districts.indicators.specialization import ALL_SECTORS, SPECIALIZATION_INDICES, specialization_long_table
+
+    df = long([[1, 3], [3, 1]])
+    out = specialization_long_table(df.rename(columns={"region": "geo"}), region="geo")
+    assert list(out.columns) == ["region", "sector", "year", "indicator", "value", "unit", "flag"]
+    lq = out[out["indicator"] == "lq"].set_index(["region", "sector"])["value"]
+    assert lq[("R0", "S0")] == pytest.approx(0.5) and lq[("R1", "S0")] == pytest.approx(1.5)
+    idx = out[out["sector"] == ALL_SECTORS]
+    assert set(idx["indicator"]) == set(SPECIALIZATION_INDICES) and len(idx) == 2 * len(SPECIALIZATION_INDICES)
+    k = idx.set_index(["region", "indicator"])["value"]
+    assert k[("R0", "krugman")] == pytest.approx(0.5)
+    assert (out["unit"] == "ratio").all() and (out["flag"] == "ok").all()
+    no_gini = specialization_long_table(df, gini=False)
+    assert "gini" not in set(no_gini["indicator"])

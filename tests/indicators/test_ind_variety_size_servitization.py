@@ -23,10 +23,10 @@ def long(matrix, sectors=SECTORS):
     m = np.asarray(matrix, dtype=float)
     return pd.DataFrame(
         {
-            "geo": np.repeat([f"R{i}" for i in range(m.shape[0])], m.shape[1]),
-            "nace": np.tile(sectors[: m.shape[1]], m.shape[0]),
+            "region": np.repeat([f"R{i}" for i in range(m.shape[0])], m.shape[1]),
+            "sector": np.tile(sectors[: m.shape[1]], m.shape[0]),
             "year": 2011,
-            "employment": m.ravel(),
+            "value": m.ravel(),
         }
     )
 
@@ -76,10 +76,10 @@ def test_size_class_structure_by_hand():
     # R0: 0-9 = 60, 10-49 = 40 (100); R1: 10-49 = 100, 250+ = 100 (200). Nation: 60, 140, 0, 100 of 300.
     df = pd.DataFrame(
         {
-            "geo": ["R0", "R0", "R1", "R1"],
+            "region": ["R0", "R0", "R1", "R1"],
             "size_class": ["W0_9", "W10_49", "W10_49", "W_GE250"],
             "year": 2011,
-            "employment": [60.0, 40, 100, 100],
+            "value": [60.0, 40, 100, 100],
         }
     )
     out = size_class_structure(df)
@@ -93,7 +93,7 @@ def test_size_class_structure_by_hand():
 def test_servitization_by_hand():
     # R0: manufacturing 4, KIBS 4, other 0 (E 8); R1: manufacturing 4, KIBS 2 (E 6). Nation K 6, M 8, E 14.
     df = long([[1, 3, 0, 2, 2, 0], [4, 0, 0, 1, 1, 0]])
-    out = servitization(df, kibs=["M69", "M70"], manufacturing=["C10", "C11", "C13"]).set_index("geo")
+    out = servitization(df, kibs=["M69", "M70"], manufacturing=["C10", "C11", "C13"]).set_index("region")
     assert out.loc["R0", "kibs_per_manufacturing"] == 1.0
     assert out.loc["R0", "kibs_lq"] == pytest.approx((4 / 8) / (6 / 14))
     assert out.loc["R0", "servitization_lq"] == pytest.approx(1.0 / (6 / 8))
@@ -107,7 +107,7 @@ def test_servitization_by_hand():
 
 def test_servitization_zero_manufacturing_is_nan():
     df = long([[0, 0, 0, 2, 2, 0], [4, 0, 0, 1, 1, 0]])
-    out = servitization(df, kibs=["M69", "M70"], manufacturing=["C10", "C11", "C13"]).set_index("geo")
+    out = servitization(df, kibs=["M69", "M70"], manufacturing=["C10", "C11", "C13"]).set_index("region")
     assert np.isnan(out.loc["R0", "kibs_per_manufacturing"]) and np.isnan(out.loc["R0", "servitization_lq"])
 
 
@@ -122,7 +122,7 @@ def test_variety_invariant_to_row_order_and_scale(m, k, rnd):
     df = long(m)
     perm = list(range(len(df)))
     rnd.shuffle(perm)
-    a = related_unrelated_variety(df, section).set_index("geo").sort_index()
-    b = related_unrelated_variety(df.iloc[perm].assign(employment=lambda d: d["employment"] * k), section)
-    b = b.set_index("geo").sort_index()
+    a = related_unrelated_variety(df, section).set_index("region").sort_index()
+    b = related_unrelated_variety(df.iloc[perm].assign(value=lambda d: d["value"] * k), section)
+    b = b.set_index("region").sort_index()
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9, atol=1e-12)

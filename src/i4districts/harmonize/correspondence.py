@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,13 +33,16 @@ import numpy as np
 import pandas as pd
 
 from i4districts.harmonize import HarmonizeError
+from i4districts.harmonize.hierarchy import nuts_level
 
 __all__ = [
     "LINK_COLUMNS",
     "RULES",
     "Correspondence",
+    "find_change_sheets",
     "links_from_change_rows",
     "nuts_level",
+    "read_change_sheets",
     "read_eurostat_changes",
     "resolve_links",
 ]
@@ -47,11 +51,6 @@ LINK_COLUMNS = ["code_from", "code_to", "level", "link", "rule", "weight", "note
 RULES = ("unchanged", "recode", "merge", "split", "boundary_shift", "new", "discontinued")
 _CODE = re.compile(r"\b[A-Z]{2}[0-9A-Z]{1,3}\b")
 _SOURCES = re.compile(r"(merge of|made of|made from|equals|identical to|consisting of)", re.I)
-
-
-def nuts_level(code: str) -> int:
-    """NUTS level of a code: number of characters after the 2-letter country code."""
-    return len(str(code)) - 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -288,3 +287,35 @@ def read_eurostat_changes(path: str | Path, from_version: int | str, to_version:
     corr = Correspondence(old, new, resolve_links(raw, codes_old, codes_new), codes_old, codes_new,
                           str(path), tuple(notes_read + notes))
     return corr if fv == old else corr.inverse()
+
+
+_SHEET_VERSIONS = re.compile(r"NUTS(\d{4})-NUTS(\d{4})")
+
+
+def read_change_sheets(paths: Iterable[str | Path]) -> list[Correspondence]:
+    """Read several change sheets, each file's two NUTS versions taken from its name (``NUTSyyyy-NUTSyyyy``)."""
+    out = []
+    for p in map(Path, paths):
+        m = _SHEET_VERSIONS.search(p.name)
+        if not m:
+            raise HarmonizeError(f"{p}: cannot tell the two NUTS versions from the file name "
+                                 "(expected NUTSyyyy-NUTSyyyy...)")
+        out.append(read_eurostat_changes(p, m.group(1), m.group(2)))
+    return out
+
+
+def find_change_sheets(directory: str | Path) -> list[Path]:
+    """The detailed change sheets in a directory (Eurostat's CSV copies, as in ``shared/data/nuts``).
+
+    Matches ``NUTSa-NUTSb__NUTSa-NUTSb.csv`` and ``NUTSa-NUTSb__Changes_detailed_*.csv``; other
+    sheets of the workbooks (overview, version dates, NUTS-3 only) are left out.
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        return []
+    found = []
+    for p in sorted(d.glob("NUTS*-NUTS*__*.csv")):
+        m = _SHEET_VERSIONS.match(p.name)
+        if m and (p.name == f"{m.group(0)}__{m.group(0)}.csv" or "__Changes_detailed" in p.name):
+            found.append(p)
+    return found

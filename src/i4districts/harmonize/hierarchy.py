@@ -1,4 +1,7 @@
-"""NUTS-3 → NUTS-2/1/0 aggregation and children-add-up checks.
+"""NUTS code levels, NUTS-3 → NUTS-2/1/0 aggregation and children-add-up checks.
+
+The package's one set of NUTS-level helpers lives here: :func:`nuts_level`
+(one code), :func:`nuts_code_level` (a Series) and :func:`is_extra_regio`.
 
 The NUTS hierarchy is nested by construction: the parent of a code is the
 code minus its last character (``ITC11 → ITC1 → ITC → IT``; Regulation (EC)
@@ -17,12 +20,29 @@ import pandas as pd
 from i4districts.harmonize import HarmonizeError
 from i4districts.validation import HierarchyRule, TableSchema, children_sum_report, nuts_parent, validate
 
-__all__ = ["aggregate_nuts", "nuts_additivity_report", "nuts_code_level"]
+__all__ = ["aggregate_nuts", "is_extra_regio", "nuts_additivity_report", "nuts_code_level", "nuts_level"]
+
+
+def nuts_level(code: object) -> int:
+    """NUTS level of one code: characters after the 2-letter country code (``IT`` 0, ``ITC11`` 3)."""
+    return len(str(code)) - 2
 
 
 def nuts_code_level(codes: pd.Series) -> pd.Series:
-    """NUTS level of each code (0 = country, 3 = NUTS-3): ``len(code) - 2``."""
+    """NUTS level of each code of a Series (0 = country, 3 = NUTS-3): ``len(code) - 2``."""
     return codes.astype(str).str.len() - 2
+
+
+def is_extra_regio(codes: pd.Series) -> pd.Series:
+    """True for NUTS extra-regio codes (every character after the country code is ``Z``: ``ITZ``, ``ITZZZ``)."""
+    tail = codes.astype(str).str.slice(2)
+    return tail.str.len().gt(0) & tail.str.fullmatch("Z+").fillna(False).astype(bool)
+
+
+def is_extra_regio(codes: pd.Series) -> pd.Series:
+    """True for NUTS extra-regio codes (every character after the country code is 'Z', e.g. ``ITZZZ``)."""
+    tail = codes.astype(str).str.slice(2)
+    return tail.str.len().gt(0) & tail.str.fullmatch("Z+").fillna(False).astype(bool)
 
 
 def aggregate_nuts(
@@ -30,7 +50,7 @@ def aggregate_nuts(
     *,
     to_level: int,
     from_level: int = 3,
-    code_col: str = "geo",
+    code_col: str = "region",
     value_cols: Sequence[str] = ("value",),
     by: Sequence[str] = (),
     table: str = "table",
@@ -71,7 +91,7 @@ def aggregate_nuts(
 def nuts_additivity_report(
     df: pd.DataFrame,
     *,
-    code_col: str = "geo",
+    code_col: str = "region",
     value_col: str = "value",
     by: Sequence[str] = (),
     atol: float = 0.5,

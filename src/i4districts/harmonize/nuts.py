@@ -23,8 +23,12 @@ between versions); Eurostat NUTS correspondence tables.
 
 from __future__ import annotations
 
+import os
+import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,9 +38,12 @@ from i4districts.harmonize.correspondence import RULES, Correspondence
 from i4districts.validation import TableSchema, validate
 
 __all__ = [
+    "NUTS_SHAPE",
     "NutsVersionError",
     "REPORT_COLUMNS",
     "VersionDetection",
+    "check_nuts_version",
+    "check_table_nuts_version",
     "convert_nuts",
     "detect_nuts_version",
     "flag_nuts_version",
@@ -133,7 +140,7 @@ def flag_nuts_version(
     version: str,
     versions: Mapping[str, frozenset[str]],
     *,
-    code_col: str = "geo",
+    code_col: str = "region",
     flag_col: str = "flag",
 ) -> pd.DataFrame:
     """Flag (never drop) rows whose code is not in NUTS ``version``.
@@ -157,6 +164,78 @@ def flag_nuts_version(
     old = out[flag_col].fillna("").astype(str) if flag_col in out else pd.Series("", index=out.index)
     out[flag_col] = [";".join(x for x in (a, b) if x) for a, b in zip(old, new)]
     return out
+
+
+#: Shape of a NUTS code (country letters, then up to three level characters).
+NUTS_SHAPE = r"[A-Z]{2}[0-9A-Z]{0,3}"
+
+
+def check_nuts_version(
+    codes: Iterable[str],
+    versions: Mapping[str, frozenset[str]],
+    version: str | None = None,
+    *,
+    table: str = "table",
+) -> str:
+    """The NUTS version of a table's region codes, refusing any code that does not fit it.
+
+    With ``version`` (e.g. ``"2016"``) every code must be in that version:
+    foreign codes are found with :func:`flag_nuts_version` and raise
+    :class:`NutsVersionError` (an :class:`~i4districts.errors.InputError`)
+    naming them and the version(s) they belong to (``nuts2021_code``).
+    Without ``version`` the version is detected (:func:`detect_nuts_version`)
+    and a table mixing versions raises. Returns the version.
+    """
+    uniq = sorted({str(c) for c in codes})
+    if version is None:
+        return str(detect_nuts_version(uniq, versions, on_mixed="raise", table=table).version)
+    flagged = flag_nuts_version(pd.DataFrame({"region": uniq}), str(version), versions, code_col="region")
+    bad = flagged[flagged["flag"] != ""]
+    if len(bad):
+        shown = [f"{c} ({f})" for c, f in zip(bad["region"], bad["flag"])]
+        raise NutsVersionError(
+            f"{table}: {len(bad)} region code(s) are not NUTS {version}: {shown[:_FEW]}"
+            + (f" (+{len(bad) - _FEW} more)" if len(bad) > _FEW else "")
+            + "; convert the table first (i4d data nuts-convert)")
+    return str(version)
+
+
+def check_table_nuts_version(
+    codes: Iterable[str],
+    *,
+    version: str | None = None,
+    sheets: Sequence[str | os.PathLike[str]] | None = None,
+    table: str = "table",
+) -> str | None:
+    """:func:`check_nuts_version` on a table's region codes, with the code lists found for the caller.
+
+    Code lists come from Eurostat change ``sheets`` or, by default, from the
+    detailed sheets in ``$I4D_SHARED_DATA/nuts`` (:func:`find_change_sheets`).
+    Codes that are not NUTS-shaped (SLL, municipalities) are not checked and
+    give ``None`` (an error if ``version`` was asked for). Without code lists
+    a requested ``version`` raises; otherwise a warning says the check was
+    skipped (never silently). Returns the version found.
+    """
+    from i4districts.harmonize.correspondence import find_change_sheets, read_change_sheets
+
+    uniq = sorted({str(c) for c in codes})
+    not_nuts = [c for c in uniq if not re.fullmatch(NUTS_SHAPE, c)]
+    if not uniq or not_nuts:
+        if version is not None:
+            raise NutsVersionError(f"{table}: NUTS {version} requested but the region codes are not NUTS codes, "
+                                   f"e.g. {_few(not_nuts)}")
+        return None
+    if not sheets and os.environ.get("I4D_SHARED_DATA"):
+        sheets = find_change_sheets(Path(os.environ["I4D_SHARED_DATA"]) / "nuts")
+    if not sheets:
+        if version is not None:
+            raise NutsVersionError(f"{table}: checking NUTS {version} needs the NUTS code lists: give Eurostat "
+                                   "change sheets (--correspondence) or set I4D_SHARED_DATA")
+        warnings.warn(f"{table}: NUTS version of the region codes not checked (no change sheets: give "
+                      "--correspondence or set I4D_SHARED_DATA)", stacklevel=2)
+        return None
+    versions = version_code_sets(*read_change_sheets(sheets))
+    return check_nuts_version(uniq, versions, version, table=table)
 
 
 # --------------------------------------------------------------------------- weights
@@ -184,7 +263,7 @@ def weights_from_parts(parts: pd.DataFrame, *, from_col: str = "code_from", to_c
     return pd.DataFrame({"code_from": g[from_col], "code_to": g[to_col], "weight": g[value_col] / tot})
 
 
-def weights_from_overlap(corr: Correspondence, new_values: pd.DataFrame, *, code_col: str = "geo",
+def weights_from_overlap(corr: Correspondence, new_values: pd.DataFrame, *, code_col: str = "region",
                          value_col: str = "value") -> pd.DataFrame:
     """Split weights from a year published in the new version: ``w(s→t) = v_t / Σ_t' v_t'``.
 
@@ -249,7 +328,7 @@ def convert_nuts(
     df: pd.DataFrame,
     corr: Correspondence,
     *,
-    code_col: str = "geo",
+    code_col: str = "region",
     value_cols: Sequence[str] = ("value",),
     by: Sequence[str] = (),
     weights: pd.DataFrame | None = None,

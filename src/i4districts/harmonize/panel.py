@@ -22,14 +22,16 @@ import numpy as np
 import pandas as pd
 
 from i4districts.harmonize import HarmonizeError
-from i4districts.harmonize.hierarchy import nuts_code_level
+from i4districts.harmonize.hierarchy import is_extra_regio, nuts_code_level
 from i4districts.harmonize.nuts import flag_nuts_version
 from i4districts.harmonize.sectors import (
     additive_parent_map,
     check_non_overlapping,
     normalise_sector,
     sector_set,
+    sector_set_derivations,
 )
+from i4districts.vocabulary import FLAG, REGION, SECTOR, UNIT, VALUE, YEAR, join_flags
 from i4districts.validation import HierarchyRule, TableSchema, children_sum_report, validate
 
 __all__ = ["PanelReport", "build_panel", "panel_schema"]
@@ -98,6 +100,36 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
             for r in df.astype(object).to_dict("records")]
 
 
+def _derive_sectors(work: pd.DataFrame, derivations: Mapping[str, tuple[str, tuple[str, ...]]],
+                    keys: list[str], table: str) -> pd.DataFrame:
+    """Append derived sector rows: ``value = minuend − Σ subtrahends`` per cell of the other keys.
+
+    Flags of the operands are joined; a cell lacking an operand gets no derived
+    row (it then shows as a gap); a negative result raises naming the cells.
+    """
+    if not derivations:
+        return work
+    other = [k for k in keys if k != "sector"]
+    wide = work.pivot_table(index=other, columns="sector", values="value", aggfunc="first", dropna=False)
+    flags = work.pivot_table(index=other, columns="sector", values="flag", aggfunc="first")
+    parts = [work]
+    for code, (minuend, minus) in derivations.items():
+        needed = [minuend, *minus]
+        if code in wide.columns or any(c not in wide.columns for c in needed):
+            continue
+        derived = wide[minuend] - wide[list(minus)].sum(axis=1, min_count=len(minus))
+        negative = derived < 0
+        if negative.any():
+            raise HarmonizeError(f"{table}: derived sector {code} = {minuend} − {'−'.join(minus)} is negative for "
+                                 f"{derived[negative].index[:5].tolist()}")
+        operand_flags = flags.reindex(index=derived.index, columns=needed)
+        rows = derived.rename("value").reset_index()
+        rows["sector"] = code
+        rows["flag"] = join_flags([operand_flags[c] for c in needed]).to_numpy()
+        parts.append(rows[work.columns])
+    return pd.concat(parts, ignore_index=True)
+
+
 def build_panel(
     df: pd.DataFrame,
     *,
@@ -109,12 +141,15 @@ def build_panel(
     balanced: bool = False,
     nuts_version: str | None = None,
     nuts_versions: Mapping[str, frozenset[str]] | None = None,
-    region_col: str = "geo",
-    sector_col: str = "nace",
-    year_col: str = "year",
-    value_col: str = "employment",
-    unit_col: str = "unit",
-    flag_col: str | None = "obs_flag",
+    country: str | None = None,
+    drop_extra_regio: bool = False,
+    complete: bool = False,
+    region_col: str = REGION,
+    sector_col: str = SECTOR,
+    year_col: str = YEAR,
+    value_col: str = VALUE,
+    unit_col: str = UNIT,
+    flag_col: str | None = FLAG,
     size_class_col: str | None = None,
     size_classes: Sequence[str] | None = None,
     size_total: str = "TOTAL",
@@ -123,9 +158,14 @@ def build_panel(
 ) -> tuple[pd.DataFrame, PanelReport]:
     """Tidy panel ``region, sector, year[, size_class], value, unit, flag, vintage`` and its report.
 
-    * ``sectors``: a named set (``"A10"``, ``"A21"``, ``"A6"``, ``"total"``,
-      ``"manufacturing"``) or an explicit list, checked non-overlapping;
+    * ``sectors``: a named set (``"A10"``, ``"A10_split_C"``, ``"A21"``, ``"A6"``,
+      ``"total"``, ``"manufacturing"``) or an explicit list, checked non-overlapping;
       codes of the input outside the set are listed in ``excluded_sectors``.
+      Derived codes of a named set (``B_D_E = B-E − C``) are computed from the
+      published aggregates; a negative derived value is an error.
+    * ``country``: keep region codes starting with it; ``drop_extra_regio``: drop
+      extra-regio codes (``ITZZZ``); ``complete``: raise, naming the cells, when
+      any cell of the selected region × sector × year grid is absent or unpublished.
     * ``region_level``: keep only NUTS codes of this level (others counted);
       ``years=(first, last)``: keep only these years (inclusive).
     * ``nuts_version`` + ``nuts_versions``: rows whose code is not in that
@@ -173,6 +213,12 @@ def build_panel(
     })
     keys = ["region", "sector", "year", *(["size_class"] if size_class_col else [])]
 
+    if country is not None:
+        work = work[work["region"].str.startswith(country)]
+        if work.empty:
+            raise HarmonizeError(f"{table}: no region codes of country {country!r} in column '{region_col}'")
+    if drop_extra_regio:
+        work = work[~is_extra_regio(work["region"])]
     excluded_levels = 0
     if region_level is not None:
         lv = nuts_code_level(work["region"]) == region_level
@@ -185,6 +231,9 @@ def build_panel(
         work = work[(work["year"] >= years[0]) & (work["year"] <= years[1])]
         if work.empty:
             raise HarmonizeError(f"{table}: no rows in years {years[0]}-{years[1]} (column '{year_col}')")
+
+    if isinstance(sectors, str):
+        work = _derive_sectors(work, sector_set_derivations(sectors), keys, table)
 
     # additivity of the published aggregates (before selection)
     other_keys = [k for k in keys if k != "sector"]
@@ -253,6 +302,10 @@ def build_panel(
     # gaps: full grid vs observed non-null cells
     dims = {k: sorted(work[k].unique()) for k in keys}
     dims["sector"] = [c for c in codes if c in present]
+    if complete:  # every requested sector and year must be there
+        dims["sector"] = list(codes)
+        if years is not None:
+            dims["year"] = list(range(years[0], years[1] + 1))
     grid = pd.MultiIndex.from_product([dims[k] for k in keys], names=keys).to_frame(index=False)
     obs = work.loc[work["value"].notna(), keys]
     gaps = grid.merge(obs, on=keys, how="left", indicator=True)
@@ -261,6 +314,10 @@ def build_panel(
     gaps["reason"] = np.where(gaps["flag"].isna(), "absent", "not_published")
     gaps = gaps.drop(columns="flag").reset_index(drop=True)
 
+    if complete and len(gaps):
+        raise HarmonizeError(
+            f"{table}: column '{value_col}': {len(gaps)} cell(s) of the selected grid are absent or unpublished, "
+            f"e.g. {gaps.head(5).to_dict('records')}")
     dropped: tuple[str, ...] = ()
     if balanced:
         dropped = tuple(sorted(gaps["region"].unique()))

@@ -25,9 +25,9 @@ from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
-import yaml
 
 from i4districts.harmonize import HarmonizeError
+from i4districts.safeyaml import load_yaml
 
 __all__ = [
     "SECTIONS",
@@ -43,6 +43,7 @@ __all__ = [
     "normalise_sector",
     "overlapping_pairs",
     "sector_set",
+    "sector_set_derivations",
     "sector_sets",
     "sections_of",
 ]
@@ -74,9 +75,19 @@ def division_section(division: int | str) -> str:
     return str(hit["section"].iloc[0])
 
 
+_UNION = re.compile(r"[A-U](?:_[A-U]){2,}")  # "B_D_E": sections B, D and E (a derived union)
+
+
 def normalise_sector(code: str) -> str:
-    """Canonical spelling: upper case, ``_`` → ``-``, ``TOTAL`` for the total."""
-    c = str(code).strip().upper().replace("_", "-")
+    """Canonical spelling: upper case, ``_`` → ``-``, ``TOTAL`` for the total.
+
+    A union of three or more single sections written with underscores
+    (``"B_D_E"`` = B + D + E, e.g. B-E without manufacturing) keeps its spelling.
+    """
+    c = str(code).strip().upper()
+    if _UNION.fullmatch(c):
+        return c
+    c = c.replace("_", "-")
     return "TOTAL" if c in ("TOTAL", "TOT", "A-U") else c
 
 
@@ -85,6 +96,8 @@ def sections_of(code: str) -> frozenset[str]:
     c = normalise_sector(code)
     if c == "TOTAL":
         return frozenset(SECTIONS)
+    if _UNION.fullmatch(c):
+        return frozenset(c.split("_"))
     m = re.fullmatch(r"([A-U])(?:-([A-U]))?", c)
     if not m:
         raise HarmonizeError(f"not a NACE Rev.2 section or section range: {code!r}")
@@ -134,8 +147,8 @@ def additive_parent_map(codes: Iterable[str]) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def sector_sets() -> dict[str, dict]:
     """Named analysis sets from ``data/sector_sets.yaml`` (each checked non-overlapping)."""
-    with _data("sector_sets.yaml").open(encoding="utf-8") as fh:
-        sets = yaml.safe_load(fh)
+    sets = load_yaml(_data("sector_sets.yaml").read_text(encoding="utf-8"), source="sector_sets.yaml",
+                     error=HarmonizeError)
     for name, spec in sets.items():
         spec["codes"] = [normalise_sector(c) for c in spec["codes"]]
         check_non_overlapping(spec["codes"], name=f"sector set {name!r}")
@@ -148,6 +161,17 @@ def sector_set(name: str) -> tuple[str, ...]:
     if name not in sets:
         raise HarmonizeError(f"unknown sector set {name!r}; known: {sorted(sets)}")
     return tuple(sets[name]["codes"])
+
+
+def sector_set_derivations(name: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Derived codes of a named set: ``{code: (minuend, subtrahends)}``, value = minuend − Σ subtrahends.
+
+    ``"A10_split_C"`` → ``{"B_D_E": ("B-E", ("C",))}``; empty for sets of published codes only.
+    """
+    sector_set(name)  # raises for an unknown set
+    derived = sector_sets()[name].get("derived") or {}
+    return {normalise_sector(code): (normalise_sector(d["from"]), tuple(normalise_sector(m) for m in d["minus"]))
+            for code, d in derived.items()}
 
 
 # --------------------------------------------------------------------------- ATECO
@@ -228,7 +252,7 @@ def aggregate_to_sector_set(
     df: pd.DataFrame,
     codes: str | Sequence[str],
     *,
-    sector_col: str = "nace",
+    sector_col: str = "sector",
     value_cols: Sequence[str] = ("value",),
     by: Sequence[str] = (),
     table: str = "table",
@@ -265,7 +289,7 @@ def aggregate_to_sector_set(
 def aggregate_to_district_groups(
     df: pd.DataFrame,
     *,
-    ateco_col: str = "ateco",
+    ateco_col: str = "sector",
     value_cols: Sequence[str] = ("value",),
     by: Sequence[str] = (),
     non_manufacturing: str = "raise",

@@ -76,18 +76,22 @@ def aggregate_to_sll(
     df: pd.DataFrame,
     corr: pd.DataFrame,
     *,
-    municipality_col: str = "municipality",
+    municipality_col: str = "region",
+    sll_col: str = "region",
     value_cols: Sequence[str] = ("value",),
     by: Sequence[str] = (),
     table: str = "table",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sum municipal counts to SLL: ``value_sll = Σ_{m ∈ sll} value_m`` per ``by`` group.
 
-    Municipalities absent from the correspondence raise (they are never
-    dropped). An SLL whose municipalities are not all present in a group gets
-    flag ``incomplete``; a null municipal value makes the SLL value null.
-    Returns ``(aggregated, report)``: ``aggregated`` has ``sll, *by,
-    *value_cols, n_municipalities, flag``; ``report`` has ``sll, *by,
+    ``municipality_col`` holds the municipal codes of ``df`` (the vocabulary's
+    ``region``); the SLL codes are written to ``sll_col`` (``region`` too by
+    default, so the result is again a region-keyed table). Municipalities
+    absent from the correspondence raise (they are never dropped). An SLL
+    whose municipalities are not all present in a group gets flag
+    ``incomplete``; a null municipal value makes the SLL value null.
+    Returns ``(aggregated, report)``: ``aggregated`` has ``sll_col, *by,
+    *value_cols, n_municipalities, flag``; ``report`` has ``sll_col, *by,
     n_expected, n_present, missing`` (first few missing municipality codes).
     """
     by, value_cols = list(by), list(value_cols)
@@ -104,10 +108,10 @@ def aggregate_to_sll(
         raise HarmonizeError(f"{table}: column '{municipality_col}' has {len(unknown)} code(s) not in the SLL "
                              f"correspondence: {unknown[:_FEW]} (check the municipality vintage and zero padding)")
     work = df[[municipality_col, *by, *value_cols]].copy()
-    work["sll"] = work[municipality_col].map(mapping)
+    work["_sll"] = work[municipality_col].map(mapping)
     for v in value_cols:
         work[f"_nan_{v}"] = work[v].isna().astype(int)
-    g = work.groupby(["sll", *by], dropna=False, sort=True)
+    g = work.groupby(["_sll", *by], dropna=False, sort=True)
     out = g[value_cols].sum(min_count=1)
     out = out.mask(g[[f"_nan_{v}" for v in value_cols]].sum().to_numpy() > 0)
     out["n_municipalities"] = g.size()
@@ -115,13 +119,14 @@ def aggregate_to_sll(
     expected = corr.groupby("sll")["municipality"].apply(set)
     present = g[municipality_col].apply(set).reset_index(name="_present")
     rep = present.copy()
-    rep["n_expected"] = rep["sll"].map(expected.map(len)).astype(np.int64)
+    rep["n_expected"] = rep["_sll"].map(expected.map(len)).astype(np.int64)
     rep["n_present"] = rep["_present"].map(len).astype(np.int64)
-    rep["missing"] = [sorted(expected[s] - p, key=str)[:_FEW] for s, p in zip(rep["sll"], rep["_present"])]
-    rep = rep.drop(columns="_present")
+    rep["missing"] = [sorted(expected[s] - p, key=str)[:_FEW] for s, p in zip(rep["_sll"], rep["_present"])]
+    rep = rep.drop(columns="_present").rename(columns={"_sll": sll_col})
+    out = out.rename(columns={"_sll": sll_col})
     out["flag"] = np.where(rep["n_present"].to_numpy() < rep["n_expected"].to_numpy(), "incomplete", "")
-    validate(out, TableSchema(name=f"{table} (SLL)", keys=("sll", *by),
-                              columns={"sll": "any", **{b: "any" for b in by}, **{v: "float" for v in value_cols},
+    validate(out, TableSchema(name=f"{table} (SLL)", keys=(sll_col, *by),
+                              columns={sll_col: "any", **{b: "any" for b in by}, **{v: "float" for v in value_cols},
                                        "n_municipalities": "int", "flag": "str"},
                               allowed={"flag": ("", "incomplete")}))
     return out, rep

@@ -3,7 +3,10 @@ industrial-district identification (ISTAT/Sforzi), concentration and polarizatio
 
 Every function takes a tidy long DataFrame and returns a DataFrame; formulas,
 units and references are in each module's and function's docstring (grep the
-indicator's name). Bad input raises :class:`IndicatorInputError` (a ``ValueError``).
+indicator's name). Key columns default to the vocabulary of
+:mod:`i4districts.vocabulary` (``region, sector, year, value``); output keys
+follow the names passed. Bad input raises :class:`IndicatorInputError` (an
+:class:`i4districts.errors.InputError`).
 
 =====================  =======================================================
 module                 indicators
@@ -42,15 +45,20 @@ from .servitization import servitization
 from .size_structure import size_class_structure
 from .spatial import spatial_polarization, theil_decomposition
 from .specialization import (
+    ALL_SECTORS,
+    SPECIALIZATION_INDICES,
     location_quotients,
     sector_group_share,
     specialization_indices,
+    specialization_long_table,
     specialization_tables,
 )
 from .variety import related_unrelated_variety
 
 __all__ = [
+    "ALL_SECTORS",
     "IndicatorInputError",
+    "SPECIALIZATION_INDICES",
     "concentration_indices",
     "duclos_esteban_ray",
     "ellison_glaeser",
@@ -67,6 +75,7 @@ __all__ = [
     "size_class_structure",
     "spatial_polarization",
     "specialization_indices",
+    "specialization_long_table",
     "specialization_tables",
     "theil_decomposition",
     "tier_share_changes",

@@ -6,7 +6,7 @@ and aggregating with :func:`numpy.bincount`; no Python loop runs over groups.
 
 Conventions used by all indicator modules:
 
-* Bad input raises :class:`IndicatorInputError` (a ``ValueError``) naming the
+* Bad input raises :class:`IndicatorInputError` (an :class:`~i4districts.errors.InputError`) naming the
   table, the column and the first offending values.
 * ``missing`` (how a NaN count is treated) is an explicit parameter:
   ``"raise"`` (default) refuses the table, ``"zero"`` reads NaN as 0 and
@@ -21,12 +21,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from i4districts.errors import InputError
+
 Missing = Literal["raise", "zero", "propagate"]
 MISSING_OPTIONS: tuple[str, ...] = ("raise", "zero", "propagate")
 _SHOW = 5  # offending values quoted in an error message
 
 
-class IndicatorInputError(ValueError):
+class IndicatorInputError(InputError):
     """An indicator's input table is malformed; the message names table, column and values."""
 
 

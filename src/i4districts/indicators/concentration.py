@@ -34,17 +34,17 @@ import numpy as np
 import pandas as pd
 
 from ._core import IndicatorInputError, Missing, check_unique, codes, counts, require_columns, safe_divide
-from ._panel import build_panel
+from ._coded import code_table
 from .specialization import specialization_indices
 
 
 def concentration_indices(
     emp: pd.DataFrame,
     *,
-    region: str = "geo",
-    sector: str = "nace",
+    region: str = "region",
+    sector: str = "sector",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     missing: Missing = "raise",
 ) -> pd.DataFrame:
     """Hoover, dissimilarity, locational Gini, raw G and geographic Herfindahl per sector × time.
@@ -64,7 +64,7 @@ def concentration_indices(
     out["raw_concentration"] = spec["herfindahl_relative"].to_numpy()
     out["geographic_herfindahl"] = spec["herfindahl"].to_numpy()
     # sum_r x_r^2 per year, x_r = E_r / E from region totals
-    p = build_panel(emp, region=region, sector=sector, time=time, value=value, reference=None, missing=missing)
+    p = code_table(emp, region=region, sector=sector, time=time, value=value, reference=None, missing=missing)
     tg = np.arange(p.nr * p.nt) % p.nt
     x = safe_divide(p.E_g, np.bincount(tg, weights=p.E_g, minlength=p.nt)[tg])
     sum_x2 = np.bincount(tg, weights=np.where(p.rows_g > 0, x * x, 0.0), minlength=p.nt)
@@ -73,7 +73,7 @@ def concentration_indices(
 
 
 def plant_herfindahl(
-    plants: pd.DataFrame, *, sector: str = "nace", time: str = "year", value: str = "employment"
+    plants: pd.DataFrame, *, sector: str = "sector", time: str = "year", value: str = "value"
 ) -> pd.DataFrame:
     """Plant Herfindahl ``H_s = sum_j (e_j / E_s)**2`` per sector × time from one row per plant."""
     table = "plants"
@@ -95,10 +95,10 @@ def plant_herfindahl(
 def plant_herfindahl_from_size_classes(
     units: pd.DataFrame,
     *,
-    sector: str = "nace",
+    sector: str = "sector",
     time: str = "year",
     size_class: str = "size_class",
-    value: str = "employment",
+    value: str = "value",
     n_units: str = "units",
 ) -> pd.DataFrame:
     """Approximate plant Herfindahl from size classes: ``H ≈ sum_c e_c**2 / n_c / E_s**2``.
@@ -135,10 +135,10 @@ def ellison_glaeser(
     emp: pd.DataFrame,
     plant_h: pd.DataFrame,
     *,
-    region: str = "geo",
-    sector: str = "nace",
+    region: str = "region",
+    sector: str = "sector",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     missing: Missing = "raise",
 ) -> pd.DataFrame:
     """Ellison–Glaeser agglomeration index per sector × time (formula in the module docstring).

@@ -108,10 +108,10 @@ def _lookup(labels: pd.Index, mapping: Mapping[str, str] | Callable[[object], ob
 def identify_districts(
     units: pd.DataFrame,
     *,
-    system: str = "sll",
-    sector: str = "ateco",
+    system: str = "region",
+    sector: str = "sector",
     size_class: str = "size_class",
-    value: str = "employment",
+    value: str = "value",
     n_units: str | None = "units",
     time: str | None = "year",
     macro: Mapping[str, str] | Callable[[object], object | None] = MACRO_ATECO2007,

@@ -73,10 +73,10 @@ GMS_TIERS: dict[str, dict[str, str]] = _load_gms()
 def occupation_tier_shares(
     emp: pd.DataFrame,
     *,
-    region: str = "geo",
+    region: str = "region",
     occupation: str = "isco",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     mapping: Mapping[str, str] | None = None,
     scheme: str = "isco88_2digit",
     missing: Missing = "raise",
@@ -129,7 +129,7 @@ def occupation_tier_shares(
 
 
 def tier_share_changes(
-    shares: pd.DataFrame, *, start: object, end: object, region: str = "geo", time: str = "year"
+    shares: pd.DataFrame, *, start: object, end: object, region: str = "region", time: str = "year"
 ) -> pd.DataFrame:
     """Change in tier shares between two times, in percentage points: ``100 (share_end - share_start)``.
 
@@ -159,10 +159,10 @@ def routine_intensity(
     emp: pd.DataFrame,
     rti: pd.DataFrame,
     *,
-    region: str = "geo",
+    region: str = "region",
     occupation: str = "isco",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     quantile: float = 2 / 3,
     threshold: float | None = None,
     base_time: object | None = None,

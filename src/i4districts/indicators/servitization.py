@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._core import IndicatorInputError, Missing, as_code_set, safe_divide
-from ._panel import build_panel
+from ._coded import code_table
 from .specialization import MANUFACTURING_NACE
 
 KIBS_NACE: tuple[str, ...] = (
@@ -37,10 +37,10 @@ def servitization(
     *,
     kibs: Iterable[object] = KIBS_NACE,
     manufacturing: Iterable[object] = MANUFACTURING_NACE,
-    region: str = "geo",
-    sector: str = "nace",
+    region: str = "region",
+    sector: str = "sector",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     missing: Missing = "raise",
 ) -> pd.DataFrame:
     """KIBS per manufacturing job, KIBS LQ and servitization LQ per region × time.
@@ -48,7 +48,7 @@ def servitization(
     Columns: region, time, ``"kibs_employment"``, ``"manufacturing_employment"``,
     ``"employment"``, ``"kibs_per_manufacturing"``, ``"kibs_lq"``, ``"servitization_lq"``.
     """
-    p = build_panel(emp, region=region, sector=sector, time=time, value=value, reference=None, missing=missing)
+    p = code_table(emp, region=region, sector=sector, time=time, value=value, reference=None, missing=missing)
     kibs, manufacturing = list(kibs), list(manufacturing)
     is_k = as_code_set(p.sectors, kibs)
     is_m = as_code_set(p.sectors, manufacturing)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ._core import IndicatorInputError, Missing, safe_divide
-from ._panel import build_panel
+from ._coded import code_table
 from .specialization import location_quotients
 
 SIZE_CLASSES: tuple[str, ...] = ("W0_9", "W10_49", "W50_249", "W_GE250")
@@ -31,10 +31,10 @@ SIZE_CLASS_LABELS: dict[str, str] = {"W0_9": "0-9", "W10_49": "10-49", "W50_249"
 def size_class_structure(
     units: pd.DataFrame,
     *,
-    region: str = "geo",
+    region: str = "region",
     size_class: str = "size_class",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     classes: Sequence[str] | None = SIZE_CLASSES,
     reference: pd.DataFrame | None = None,
     missing: Missing = "raise",
@@ -57,7 +57,7 @@ def size_class_structure(
     lq = location_quotients(
         units, region=region, sector=size_class, time=time, value=value, reference=reference, missing=missing
     )
-    p = build_panel(
+    p = code_table(
         units,
         region=region,
         sector=size_class,

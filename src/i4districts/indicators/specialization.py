@@ -49,21 +49,37 @@ which moves it by less than 1e-8):
 * Sector with reference share 0: LQ undefined → NaN, ``flag = "sector_total_zero"``.
 * Missing counts follow ``missing`` ("raise" | "zero" | "propagate", see
   :mod:`i4districts.indicators._core`); propagated NaN → ``flag = "missing"``.
+* A single-sector reference universe (``N = 1``): the normalised Herfindahl
+  and normalised entropy divide by ``1 - 1/N`` and ``ln N`` = 0, so they are
+  NaN and the region-year gets ``flag = "single_sector"`` (never ``"ok"``);
+  the other indices are defined (and trivial) there.
+
+:func:`specialization_long_table` stacks LQs and indices into one tidy table
+``region, sector, year, indicator, value, unit, flag`` (indices carry
+``sector = "ALL"``): the output of ``i4d indicators specialization``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ._core import IndicatorInputError, Missing, as_code_set, safe_divide, segmented_cumsum
-from ._panel import Panel, build_panel
+from ._coded import CodedTable, code_table
 
 ZeroTotal = Literal["nan", "raise"]
-FLAGS: tuple[str, ...] = ("ok", "missing", "region_total_zero", "sector_total_zero")
+FLAGS: tuple[str, ...] = ("ok", "missing", "region_total_zero", "sector_total_zero", "single_sector")
+
+#: The region-level indices of :func:`specialization_indices`, in the long table's order.
+SPECIALIZATION_INDICES: tuple[str, ...] = (
+    "krugman", "hoover", "herfindahl", "herfindahl_normalized", "herfindahl_relative",
+    "entropy", "entropy_normalized", "entropy_relative", "gini",
+)
+#: ``sector`` of the region-level rows (indices) of :func:`specialization_long_table`.
+ALL_SECTORS = "ALL"
 
 #: NACE Rev. 2 manufacturing: section C and its divisions 10–33 (any coding the caller uses).
 MANUFACTURING_NACE: tuple[str, ...] = (
@@ -71,15 +87,19 @@ MANUFACTURING_NACE: tuple[str, ...] = (
 )
 
 
-def _flags(missing_cell: np.ndarray, region_zero: np.ndarray, sector_zero: np.ndarray) -> pd.Categorical:
+def _flags(
+    missing_cell: np.ndarray, region_zero: np.ndarray, sector_zero: np.ndarray, single_sector: np.ndarray | None = None
+) -> pd.Categorical:
     code = np.zeros(missing_cell.size, dtype=np.int8)
+    if single_sector is not None:
+        code[single_sector] = 4
     code[sector_zero] = 3
     code[region_zero] = 2
     code[missing_cell] = 1
     return pd.Categorical.from_codes(code, categories=list(FLAGS))
 
 
-def _check_zero_total(p: Panel, zero_total: ZeroTotal, region: str, time: str) -> None:
+def _check_zero_total(p: CodedTable, zero_total: ZeroTotal, region: str, time: str) -> None:
     if zero_total not in ("nan", "raise"):
         raise IndicatorInputError(f"zero_total={zero_total!r}: choose 'nan' or 'raise'")
     if zero_total == "raise":
@@ -92,14 +112,14 @@ def _check_zero_total(p: Panel, zero_total: ZeroTotal, region: str, time: str) -
             )
 
 
-def _row_shares(p: Panel) -> tuple[np.ndarray, np.ndarray]:
+def _row_shares(p: CodedTable) -> tuple[np.ndarray, np.ndarray]:
     """Region share ``s_rs`` and reference share ``s_s`` per row (NaN where undefined)."""
     return safe_divide(p.v, p.E_g[p.g]), p.Q_st[p.st]
 
 
 def _lq_frame(
     emp: pd.DataFrame,
-    p: Panel,
+    p: CodedTable,
     share: np.ndarray,
     ref: np.ndarray,
     propagate: bool,
@@ -120,7 +140,7 @@ def _lq_frame(
     return out
 
 
-def _indices_frame(p: Panel, s: np.ndarray, q: np.ndarray, gini: bool, region: str, time: str) -> pd.DataFrame:
+def _indices_frame(p: CodedTable, s: np.ndarray, q: np.ndarray, gini: bool, region: str, time: str) -> pd.DataFrame:
     m = p.nr * p.nt
     g = p.g
 
@@ -179,17 +199,18 @@ def _indices_frame(p: Panel, s: np.ndarray, q: np.ndarray, gini: bool, region: s
         out[name] = np.where(undefined, np.nan, arr)[gi]
     region_zero = p.E_g[gi] == 0
     missing_g = np.isnan(p.E_g[gi]) | (np.isnan(sum_q)[gi] & ~region_zero)
-    out["flag"] = _flags(missing_g, region_zero, np.zeros(gi.size, dtype=bool))
+    single = N[gi] <= 1
+    out["flag"] = _flags(missing_g, region_zero, np.zeros(gi.size, dtype=bool), single)
     return out
 
 
 def location_quotients(
     emp: pd.DataFrame,
     *,
-    region: str = "geo",
-    sector: str = "nace",
+    region: str = "region",
+    sector: str = "sector",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     reference: pd.DataFrame | None = None,
     missing: Missing = "raise",
     zero_total: ZeroTotal = "nan",
@@ -203,7 +224,7 @@ def location_quotients(
     docstring (``LQ = 0`` for an empty cell; NaN and a flag where undefined).
     Reference: Isard (1960), *Methods of Regional Analysis*, ch. 7.
     """
-    p = build_panel(emp, region=region, sector=sector, time=time, value=value, reference=reference, missing=missing)
+    p = code_table(emp, region=region, sector=sector, time=time, value=value, reference=reference, missing=missing)
     _check_zero_total(p, zero_total, region, time)
     share, ref = _row_shares(p)
     return _lq_frame(emp, p, share, ref, missing == "propagate", region, sector, time)
@@ -212,10 +233,10 @@ def location_quotients(
 def specialization_indices(
     emp: pd.DataFrame,
     *,
-    region: str = "geo",
-    sector: str = "nace",
+    region: str = "region",
+    sector: str = "sector",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     reference: pd.DataFrame | None = None,
     missing: Missing = "raise",
     zero_total: ZeroTotal = "nan",
@@ -227,10 +248,13 @@ def specialization_indices(
     E_rs > 0), ``"krugman", "hoover", "herfindahl", "herfindahl_normalized",
     "herfindahl_relative", "entropy", "entropy_normalized", "entropy_relative",
     "gini"`` (omitted with ``gini=False``: it is the only index needing a sort)
-    and ``"flag"`` ("ok", "missing", "region_total_zero"). Rows ordered by
-    region then time (label order). Indices of a region-year with total 0 are NaN.
+    and ``"flag"`` ("ok", "missing", "region_total_zero", "single_sector").
+    Rows ordered by region then time (label order). Indices of a region-year
+    with total 0 are NaN. With a single sector in the reference universe the
+    normalised Herfindahl and entropy are undefined (NaN) and the flag is
+    ``"single_sector"``, not ``"ok"``.
     """
-    p = build_panel(emp, region=region, sector=sector, time=time, value=value, reference=reference, missing=missing)
+    p = code_table(emp, region=region, sector=sector, time=time, value=value, reference=reference, missing=missing)
     _check_zero_total(p, zero_total, region, time)
     s, q = _row_shares(p)
     return _indices_frame(p, s, q, gini, region, time)
@@ -239,10 +263,10 @@ def specialization_indices(
 def specialization_tables(
     emp: pd.DataFrame,
     *,
-    region: str = "geo",
-    sector: str = "nace",
+    region: str = "region",
+    sector: str = "sector",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     reference: pd.DataFrame | None = None,
     missing: Missing = "raise",
     zero_total: ZeroTotal = "nan",
@@ -252,14 +276,43 @@ def specialization_tables(
 
     Returns ``(lq_table, indices_table)``, identical to the two separate calls.
     """
-    p = build_panel(emp, region=region, sector=sector, time=time, value=value, reference=reference, missing=missing)
+    p = code_table(emp, region=region, sector=sector, time=time, value=value, reference=reference, missing=missing)
     _check_zero_total(p, zero_total, region, time)
     s, q = _row_shares(p)
     lq = _lq_frame(emp, p, s, q, missing == "propagate", region, sector, time)
     return lq, _indices_frame(p, s, q, gini, region, time)
 
 
-def _gini_specialization(p: Panel, s: np.ndarray, q: np.ndarray) -> np.ndarray:
+def specialization_long_table(
+    emp: pd.DataFrame, *, region: str = "region", sector: str = "sector", time: str = "year", **options: Any
+) -> pd.DataFrame:
+    """LQs and specialization indices in one tidy table of the vocabulary.
+
+    ``options`` are those of :func:`specialization_tables` (``value``,
+    ``reference``, ``missing``, ``zero_total``, ``gini``). Columns ``region,
+    sector, year, indicator, value, unit, flag`` (whatever the input's key
+    names): one ``indicator = "lq"`` row per region × sector ×
+    year, and one row per index of :data:`SPECIALIZATION_INDICES` per region ×
+    year with ``sector = "ALL"`` (:data:`ALL_SECTORS`). Values are unit-free
+    (``unit = "ratio"``); ``flag`` says why a value is undefined (``"ok"``
+    otherwise, see :data:`FLAGS`). Sorted by region, sector, year, indicator.
+    """
+    lq, idx = specialization_tables(emp, region=region, sector=sector, time=time, **options)
+    keys = {region: "region", sector: "sector", time: "year"}
+    lq = lq.rename(columns=keys).rename(columns={"lq": "value"}).assign(indicator="lq")
+    indices = [c for c in SPECIALIZATION_INDICES if c in idx.columns]
+    wide = idx.rename(columns=keys).melt(
+        id_vars=["region", "year", "flag"], value_vars=indices, var_name="indicator", value_name="value"
+    )
+    wide["sector"] = ALL_SECTORS
+    out = pd.concat([lq, wide], ignore_index=True)[["region", "sector", "year", "indicator", "value", "flag"]]
+    for col in ("region", "sector", "indicator", "flag"):
+        out[col] = out[col].astype("string")
+    out.insert(5, "unit", pd.Series("ratio", index=out.index, dtype="string"))
+    return out.sort_values(["region", "sector", "year", "indicator"], ignore_index=True)
+
+
+def _gini_specialization(p: CodedTable, s: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Reference-weighted Gini of LQs per region-year cell (length nr*nt).
 
     With rows of one cell sorted by LQ ascending, weights ``w_k = s_s`` and
@@ -320,10 +373,10 @@ def sector_group_share(
     emp: pd.DataFrame,
     members: Iterable[object] = MANUFACTURING_NACE,
     *,
-    region: str = "geo",
-    sector: str = "nace",
+    region: str = "region",
+    sector: str = "sector",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     name: str = "manufacturing_share",
     missing: Missing = "raise",
 ) -> pd.DataFrame:
@@ -334,7 +387,7 @@ def sector_group_share(
     ``E_r = 0``). Columns: region, time, ``name``, and ``name + "_lq"``, the
     group's location quotient against the table's total.
     """
-    p = build_panel(emp, region=region, sector=sector, time=time, value=value, reference=None, missing=missing)
+    p = code_table(emp, region=region, sector=sector, time=time, value=value, reference=None, missing=missing)
     in_group = as_code_set(p.sectors, members)
     if not in_group.any():
         raise IndicatorInputError(

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.special import xlogy
 
 from ._core import IndicatorInputError, Missing, safe_divide
-from ._panel import build_panel
+from ._coded import code_table
 
 GroupMap = Mapping[object, object] | pd.Series | Callable[[object], object]
 
@@ -50,10 +50,10 @@ def related_unrelated_variety(
     emp: pd.DataFrame,
     groups: GroupMap,
     *,
-    region: str = "geo",
-    sector: str = "nace",
+    region: str = "region",
+    sector: str = "sector",
     time: str = "year",
-    value: str = "employment",
+    value: str = "value",
     missing: Missing = "raise",
 ) -> pd.DataFrame:
     """Entropy, related variety and unrelated variety per region × time.
@@ -64,7 +64,7 @@ def related_unrelated_variety(
     ``"unrelated_variety"``, ``"related_variety"``, ``"n_groups"`` (groups with
     positive employment). NaN where the region-year total is 0.
     """
-    p = build_panel(emp, region=region, sector=sector, time=time, value=value, reference=None, missing=missing)
+    p = code_table(emp, region=region, sector=sector, time=time, value=value, reference=None, missing=missing)
     gcode, _ = _group_codes(p.sectors, groups, sector)
     ng = int(gcode.max()) + 1 if gcode.size else 1
     m = p.nr * p.nt

@@ -1,7 +1,9 @@
 """Integer-coded view of a long region × sector × time table (internal).
 
-:func:`build_panel` validates the table once and returns codes and the
-bincount aggregates every specialization-type indicator needs:
+Not a panel: :func:`code_table` validates any long count table once and
+returns a :class:`CodedTable`, its key columns as dense integer codes plus the
+bincount aggregates every specialization-type indicator needs (the validated
+panel of the pipeline is :mod:`i4districts.harmonize.panel`):
 
 * ``g = region * nt + time``    (region-year cell),
 * ``st = sector * nt + time``   (sector-year cell),
@@ -26,7 +28,9 @@ from ._core import IndicatorInputError, Missing, check_unique, codes, counts, re
 
 
 @dataclass(frozen=True)
-class Panel:
+class CodedTable:
+    """Dense codes ``r, s, t`` of a long table, its counts ``v`` and the per-cell aggregates."""
+
     r: np.ndarray
     s: np.ndarray
     t: np.ndarray
@@ -57,7 +61,7 @@ class Panel:
         )
 
 
-def build_panel(
+def code_table(
     emp: pd.DataFrame,
     *,
     region: str,
@@ -67,7 +71,7 @@ def build_panel(
     reference: pd.DataFrame | None,
     missing: Missing,
     table: str = "emp",
-) -> Panel:
+) -> CodedTable:
     require_columns(emp, [region, sector, time, value], table)
     r, regions = codes(emp[region], table)
     s, sectors = codes(emp[sector], table)
@@ -103,7 +107,7 @@ def build_panel(
                 f"reference: no row for (sector, time) pairs used in {table}, e.g. {pairs} "
                 f"(columns {sector!r}, {time!r})"
             )
-    return Panel(r, s, t, v, g, st, nr, ns, nt, regions, sectors, times, E_g, rows_g, Q_st, N_t, Q2_t)
+    return CodedTable(r, s, t, v, g, st, nr, ns, nt, regions, sectors, times, E_g, rows_g, Q_st, N_t, Q2_t)
 
 
 def _reference_shares(
