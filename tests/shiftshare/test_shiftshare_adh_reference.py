@@ -96,11 +96,11 @@ def test_cli_writes_expected_json(tmp_path, adh_dir, expected):
     )
     out = tmp_path / "res" / "result.json"
     parser = argparse.ArgumentParser(prog="i4d")
-    register(parser.add_subparsers(dest="command"))
+    register("estimate", parser.add_subparsers(dest="command"))
     args = parser.parse_args([
-        "shiftshare", "--regions", str(adh_dir / "regions.parquet"),
-        "--shares", str(adh_dir / "shares.parquet"), "--spec", str(spec), "--out", str(out),
-        "--table", str(tmp_path / "res" / "result.parquet"),
+        "shiftshare", "-i", str(adh_dir / "regions.parquet"),
+        "--shares", str(adh_dir / "shares.parquet"), "--spec", str(spec), "-o", str(out),
+        "--parquet", str(tmp_path / "res" / "result.parquet"),
     ])
     assert args.func(args) == 0
     doc = json.loads(out.read_text())

@@ -178,26 +178,26 @@ def test_fit_rejects_missing_values_naming_rows():
 def test_register_adds_subcommand_with_help(capsys):
     parser = argparse.ArgumentParser(prog="i4d")
     sub = parser.add_subparsers(dest="command")
-    register(sub)
+    register("estimate", sub)
     with pytest.raises(SystemExit) as exc:
         parser.parse_args(["shiftshare", "--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
-    for word in ("--regions", "--shares", "--spec", "--out", "AKM0", "sector_cluster"):
+    for word in ("--input", "--shares", "--spec", "--out", "--parquet", "AKM0", "sector_cluster"):
         assert word in out
-    args = parser.parse_args(["shiftshare", "--regions", "r", "--shares", "s", "--spec", "p",
-                              "--out", "o"])
+    args = parser.parse_args(["shiftshare", "-i", "r", "--shares", "s", "--spec", "p", "-o", "o"])
     assert args.func is main_shiftshare
 
 
-def test_cli_reports_bad_spec(tmp_path, capsys):
+def test_cli_reports_bad_spec(tmp_path):
     regions, shares = _toy_tables()
     regions.to_parquet(tmp_path / "r.parquet")
     shares.to_parquet(tmp_path / "s.parquet")
     (tmp_path / "spec.yaml").write_text("outcome: y\n")
-    ns = argparse.Namespace(regions=str(tmp_path / "r.parquet"), shares=str(tmp_path / "s.parquet"),
-                            spec=str(tmp_path / "spec.yaml"), out=str(tmp_path / "o.json"),
-                            sectors=None)
-    assert main_shiftshare(ns) == 2
-    assert "either 'regressor'" in capsys.readouterr().err
+    parser = argparse.ArgumentParser(prog="i4d")
+    register("estimate", parser.add_subparsers(dest="command"))
+    ns = parser.parse_args(["shiftshare", "-i", str(tmp_path / "r.parquet"), "--shares", str(tmp_path / "s.parquet"),
+                            "--spec", str(tmp_path / "spec.yaml"), "-o", str(tmp_path / "o.json")])
+    with pytest.raises(SpecError, match="either 'regressor'"):  # reported by i4districts.cli.main (exit 2)
+        main_shiftshare(ns)
     assert not (tmp_path / "o.json").exists()

@@ -1,22 +1,22 @@
-"""Errors raised on bad input to shift-share inference."""
+"""Errors of the shift-share package (exposure construction and inference).
+
+One class, :class:`ShiftShareInputError` (alias :data:`ExposureInputError`),
+for every malformed table handed to exposure construction or shift-share
+inference: a :class:`~i4districts.errors.FieldError`, so its message is
+``"<table>: '<field>' <problem>: [first values]"``. Invalid model
+specifications raise the package-wide :class:`~i4districts.errors.SpecError`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from i4districts.exposure.errors import first_few
-
-class ShiftShareInputError(ValueError):
-    """Malformed input to shift-share inference (names table, field, values)."""
-
-    def __init__(self, table: str, field: str, problem: str, values: Iterable[object] = ()):
-        vals = list(values)
-        detail = f": {first_few(vals)}" if vals else ""
-        super().__init__(f"{table}: {field!r} {problem}{detail}")
-        self.table = table
-        self.field = field
-        self.values = vals
+from i4districts.errors import FieldError, SpecError, first_few
 
 
-class SpecError(ShiftShareInputError):
-    """The YAML specification of a shift-share model is invalid."""
+class ShiftShareInputError(FieldError):
+    """Malformed input to exposure construction or shift-share inference (names table, field, values)."""
+
+
+ExposureInputError = ShiftShareInputError
+"""Former name of :class:`ShiftShareInputError` for the exposure construction (the same class)."""
+
+__all__ = ["ExposureInputError", "ShiftShareInputError", "SpecError", "first_few"]

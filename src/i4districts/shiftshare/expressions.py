@@ -12,6 +12,12 @@ Used for ``sector_cluster`` such as the 3-digit code ``floor(sector/10)`` or
 
 Anything else (attributes, subscripts, lambdas, comprehensions, other calls)
 raises :class:`~i4districts.shiftshare.errors.SpecError`.
+
+Bounds (an expression comes from a spec file and must not exhaust memory):
+the expression is at most :data:`MAX_EXPRESSION_CHARS` characters; ``*``
+takes numbers only (``'x' * 99999999999`` would build a 100 GB string);
+no text result may exceed :data:`MAX_TEXT_CHARS` characters; overflow and
+division by zero are reported as :class:`SpecError` too.
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ import numpy as np
 import pandas as pd
 
 from i4districts.shiftshare.errors import SpecError
+
+#: Longest expression accepted (sector cluster expressions are a few dozen characters).
+MAX_EXPRESSION_CHARS = 500
+#: Longest text value an expression may produce.
+MAX_TEXT_CHARS = 1000
 
 _BINOPS: dict[type, Callable] = {
     ast.Add: operator.add,
@@ -55,16 +66,52 @@ _FUNCS: dict[str, Callable] = {
 }
 
 
+def _is_text(x: object) -> bool:
+    if isinstance(x, str):
+        return True
+    return isinstance(x, pd.Series) and not (pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x))
+
+
+def _holds_text(x: object) -> bool:
+    """A text constant, or a column holding any text value."""
+    if isinstance(x, str):
+        return True
+    if isinstance(x, pd.Series) and _is_text(x):
+        return pd.api.types.is_string_dtype(x) and x.dtype != object or any(isinstance(v, str) for v in x)
+    return False
+
+
+def _text_length(x: object) -> int:
+    if isinstance(x, str):
+        return len(x)
+    if isinstance(x, pd.Series) and len(x) and (x.dtype == object or pd.api.types.is_string_dtype(x)):
+        lengths = x.astype("string").str.len()
+        return int(lengths.max()) if lengths.notna().any() else 0
+    return 0
+
+
 def evaluate_expression(expr: str, columns: Mapping[str, pd.Series], *, field: str) -> pd.Series:
     """Evaluate ``expr`` over the given columns (Series of equal length).
 
-    Raises :class:`SpecError` naming ``field`` on any disallowed construct or
-    unknown name.
+    Raises :class:`SpecError` naming ``field`` on any disallowed construct,
+    unknown name, or result beyond the bounds in the module docstring.
     """
+    if not isinstance(expr, str):
+        raise SpecError("spec", field, "must be an expression string", [expr])
+    if len(expr) > MAX_EXPRESSION_CHARS:
+        raise SpecError("spec", field, f"is longer than {MAX_EXPRESSION_CHARS} characters",
+                        [expr[:60] + "..."])
     try:
         tree = ast.parse(expr, mode="eval")
     except SyntaxError as exc:
         raise SpecError("spec", field, f"is not a valid expression ({exc.msg})", [expr]) from None
+    except (RecursionError, MemoryError):
+        raise SpecError("spec", field, "is nested too deeply", [expr[:60]]) from None
+
+    def bounded(out):
+        if _text_length(out) > MAX_TEXT_CHARS:
+            raise SpecError("spec", field, f"builds text longer than {MAX_TEXT_CHARS} characters", [expr[:60]])
+        return out
 
     def ev(node: ast.AST):
         if isinstance(node, ast.Expression):
@@ -79,15 +126,22 @@ def evaluate_expression(expr: str, columns: Mapping[str, pd.Series], *, field: s
             return columns[node.id]
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             left, right = ev(node.left), ev(node.right)
+            if isinstance(node.op, ast.Mult):
+                # numbers only: 'x' * 99999999999 (or text column * n) would repeat text
+                # until memory runs out
+                if _holds_text(left) or _holds_text(right):
+                    raise SpecError("spec", field, "multiplies text ('*' takes numbers only)", [expr[:60]])
+                left = _as_num(left) if _is_text(left) else left
+                right = _as_num(right) if _is_text(right) else right
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
                 left = _as_num(left) if isinstance(left, pd.Series) else left
-            return _BINOPS[type(node.op)](left, right)
+            return bounded(_BINOPS[type(node.op)](left, right))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             v = ev(node.operand)
             return -v if isinstance(node.op, ast.USub) else v
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                 and node.func.id in _FUNCS and not node.keywords:
-            return _FUNCS[node.func.id](*[ev(a) for a in node.args])
+            return bounded(_FUNCS[node.func.id](*[ev(a) for a in node.args]))
         raise SpecError("spec", field, "uses a construct that is not allowed",
                         [ast.dump(node)[:60]])
 
@@ -95,8 +149,8 @@ def evaluate_expression(expr: str, columns: Mapping[str, pd.Series], *, field: s
         out = ev(tree)
     except SpecError:
         raise
-    except (TypeError, ValueError) as exc:
-        raise SpecError("spec", field, f"cannot be evaluated ({exc})", [expr]) from None
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError, MemoryError, RecursionError) as exc:
+        raise SpecError("spec", field, f"cannot be evaluated ({type(exc).__name__}: {exc})", [expr[:60]]) from None
     n = len(next(iter(columns.values()))) if columns else 0
     if not isinstance(out, pd.Series):
         out = pd.Series([out] * n)

@@ -7,18 +7,26 @@ field ``ci_type`` then says what the set is:
 * ``"complement"``: ``(-inf, ci_high] U [ci_low, +inf)`` (AKM0 when the
   shift-share regressor/instrument is weak; ``ci_low > ci_high`` as in R);
 * ``"real_line"``: ``(-inf, +inf)``.
+
+:class:`ShiftShareResult` implements the package's one results protocol
+(:class:`i4districts.results.ResultProtocol`, ``kind = "shiftshare"``): its
+``tidy()``/``coefficients`` row is the shift-share coefficient under the *primary*
+method (AKM when computed, else the first computed method; ``.vcov("ehw")`` returns
+a new result with another primary method), and ``to_dict()`` has the common keys
+plus the per-method results under ``methods``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from scipy import stats
 
-from i4districts.io import write_json, write_parquet
+from i4districts.results import ResultProtocol
 
 METHODS: tuple[str, ...] = ("homoskedastic", "ehw", "cluster", "akm", "akm0")
 """Method names used in specs and records (ShiftShareSE's ``method="all"``)."""
@@ -31,6 +39,15 @@ R_LABELS: dict[str, str] = {
     "akm0": "AKM0",
 }
 """ShiftShareSE's printed names of the methods."""
+
+CORRECTION_LABELS: dict[str, str] = {
+    "homoskedastic": "OLS: s2 = e'e/(N-p); IV: none (ShiftShareSE)",
+    "ehw": "OLS: N/(N-p) (HC1); IV: none (ShiftShareSE)",
+    "cluster": "OLS: G/(G-1)(N-1)/(N-p) (CR1); IV: none (ShiftShareSE)",
+    "akm": "none (AKM 2019, eq. 36; sector clusters)",
+    "akm0": "none (AKM 2019, Remark 6: null-imposed, confidence set by test inversion)",
+}
+"""Named small-sample corrections of the methods (see :mod:`i4districts.shiftshare.akm`)."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +64,7 @@ class MethodResult:
 
 
 @dataclass(frozen=True)
-class ShiftShareResult:
+class ShiftShareResult(ResultProtocol):
     """One shift-share OLS or IV estimate with inference under several methods.
 
     ``std_error`` of AKM0 is the normalised length of its confidence set,
@@ -77,6 +94,9 @@ class ShiftShareResult:
         "Adao, Kolesar and Morales (2019), Shift-Share Designs: Theory and "
         "Inference, QJE 134(4), 1949-2010; R package ShiftShareSE"
     )
+    primary_method: str | None = None
+
+    kind = "shiftshare"
 
     def method(self, name: str) -> MethodResult:
         for m in self.methods:
@@ -84,13 +104,78 @@ class ShiftShareResult:
                 return m
         raise KeyError(f"method {name!r} not computed; have {[m.method for m in self.methods]}")
 
-    def to_dict(self) -> dict[str, Any]:
+    # ------------------------------------------------------------- protocol
+    @property
+    def primary(self) -> MethodResult:
+        """The method reported by ``tidy()``/``coefficients``: ``primary_method``, else AKM, else the first."""
+        if self.primary_method is not None:
+            return self.method(self.primary_method)
+        names = [m.method for m in self.methods]
+        return self.method("akm") if "akm" in names else self.methods[0]
+
+    def vcov(self, method: str) -> "ShiftShareResult":
+        """A NEW result whose primary (reported) method is ``method`` (one already computed)."""
+        self.method(method)  # KeyError naming the computed methods
+        return replace(self, primary_method=method)
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """The tidy row(s): the shift-share coefficient under the primary method."""
+        return self.tidy()
+
+    def _tidy_records(self) -> list[dict[str, Any]]:
+        m = self.primary
+        se = m.std_error
+        t = (m.estimate - self.beta0) / se if se and math.isfinite(se) and se > 0 else (
+            0.0 if se and math.isinf(se) else float("nan"))
+        return [{"term": self.regressor, "estimate": m.estimate, "std_error": se, "t": t, "p": m.p,
+                 "ci_low": m.ci_low, "ci_high": m.ci_high}]
+
+    def _nobs(self) -> int:
+        return self.n
+
+    def _outcome(self) -> str | None:
+        return self.outcome
+
+    def _inference(self) -> dict[str, Any]:
+        m = self.primary
+        clusters, n_clusters = [], None
+        if m.method in ("akm", "akm0"):
+            clusters, n_clusters = ["sector"], self.n_sector_clusters or self.n_sectors
+        elif m.method == "cluster":
+            clusters, n_clusters = ["region"], self.n_region_clusters
+        return {
+            "type": m.method,
+            "method": m.method,
+            "label": R_LABELS.get(m.method, m.method),
+            "correction": m.method,
+            "correction_label": CORRECTION_LABELS.get(m.method, ""),
+            "clusters": clusters,
+            "n_clusters": n_clusters,
+            "ci_type": m.ci_type,
+            "distribution": "normal",
+            "df": None,
+            "alpha": self.alpha,
+            "beta0": self.beta0,
+            "methods_computed": [x.method for x in self.methods],
+        }
+
+    def _summary_lines(self) -> list[str]:
+        lines = [f"Sectors: {self.n_sectors} ({len(self.dropped_sectors)} collinear dropped)"
+                 + (f"    First stage: {self.first_stage:.4f}" if self.first_stage is not None else "")]
+        z = stats.norm.ppf(1 - self.alpha / 2)
+        others = [f"{R_LABELS.get(x.method, x.method)} {_fmt_se(x.std_error)}" for x in self.methods]
+        lines.append("Std. errors by method: " + ", ".join(others) + f" (z = {z:.3f})")
+        return lines
+
+    def _extras(self) -> dict[str, Any]:
         d = asdict(self)
         d["dropped_sectors"] = [_plain(v) for v in self.dropped_sectors]
         d["controls"] = list(self.controls)
         d["methods"] = {m.method: _finite_or_none(asdict(m)) for m in self.methods}
         for m in d["methods"].values():
             m.pop("method")
+        d["primary_method"] = self.primary.method
         return _finite_or_none(d)
 
     def to_frame(self) -> pd.DataFrame:
@@ -101,6 +186,10 @@ class ShiftShareResult:
             for m in self.methods
         ]
         return pd.DataFrame(rows)
+
+
+def _fmt_se(x: float) -> str:
+    return f"{x:.4f}" if math.isfinite(x) else "inf"
 
 
 def _plain(v: Any) -> Any:
@@ -122,10 +211,10 @@ def _finite_or_none(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_result_json(result: ShiftShareResult, path: str | Path) -> Path:
-    """Write one :class:`ShiftShareResult` as JSON (atomic)."""
-    return write_json(result.to_dict(), path)
+    """Write one :class:`ShiftShareResult` as JSON (atomic); same as ``result.write_json(path)``."""
+    return result.write_json(path)
 
 
 def write_result_parquet(result: ShiftShareResult, path: str | Path) -> Path:
     """Write one row per method (:meth:`ShiftShareResult.to_frame`) as Parquet (atomic)."""
-    return write_parquet(result.to_frame(), path)
+    return result.write_parquet(path)

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from i4districts.safeyaml import load_yaml
 from i4districts.shiftshare.errors import SpecError
 from i4districts.shiftshare.results import METHODS
 
@@ -163,8 +163,4 @@ def parse_spec(raw: Any, *, source: str = "spec") -> ShiftShareSpec:
 def load_spec(path: str | Path) -> ShiftShareSpec:
     """Read and validate a YAML spec file (safe loader)."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SpecError(str(path), "<root>", f"is not valid YAML ({exc})") from None
-    return parse_spec(raw, source=str(path))
+    return parse_spec(load_yaml(path, error=SpecError), source=str(path))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from i4districts.exposure.errors import ExposureInputError
+from i4districts.shiftshare.errors import ShiftShareInputError
 
 NORMALISATIONS = ("none", "sd")
 
@@ -24,7 +24,7 @@ def normalise_exposure(table: pd.DataFrame, *, columns: Sequence[str], method: s
                        time: str = "year") -> pd.DataFrame:
     """Return a copy of ``table`` with ``columns`` normalised by ``method`` (see the module docstring)."""
     if method not in NORMALISATIONS:
-        raise ExposureInputError("exposure table", "normalisation", f"must be one of {NORMALISATIONS}", [method])
+        raise ShiftShareInputError("exposure table", "normalisation", f"must be one of {NORMALISATIONS}", [method])
     out = table.copy()
     if method == "none":
         return out
@@ -32,7 +32,7 @@ def normalise_exposure(table: pd.DataFrame, *, columns: Sequence[str], method: s
     for col in columns:
         sd = float(np.nanstd(out.loc[sample, col].to_numpy(dtype=float), ddof=1))
         if not np.isfinite(sd) or sd == 0.0:
-            raise ExposureInputError("exposure table", col, "has no variation after the base year; cannot "
+            raise ShiftShareInputError("exposure table", col, "has no variation after the base year; cannot "
                                      "divide by its standard deviation", [sd])
         out[col] = out[col] / sd
     return out

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from i4districts.exposure import (
+from i4districts.shiftshare import (
     ExposureInputError,
     adjusted_penetration,
     adoption_changes,
@@ -26,26 +26,26 @@ def _emp() -> pd.DataFrame:
     # 2016 rows must be ignored.
     return pd.DataFrame(
         {
-            "geo": ["A", "A", "A", "B", "B", "A", "B"],
-            "nace": ["C", "F", "G", "C", "F", "C", "C"],
+            "region": ["A", "A", "A", "B", "B", "A", "B"],
+            "sector": ["C", "F", "G", "C", "F", "C", "C"],
             "year": [2015, 2015, 2015, 2015, 2015, 2016, 2016],
-            "employment": [30.0, 10.0, 60.0, 50.0, 50.0, 999.0, 1.0],
+            "value": [30.0, 10.0, 60.0, 50.0, 50.0, 999.0, 1.0],
         }
     )
 
 
 def test_baseline_shares_hand_computed():
     out = baseline_shares(_emp(), base_year=2015)
-    assert list(out.columns) == ["geo", "nace", "share"]
+    assert list(out.columns) == ["region", "sector", "share"]
     got = {(r, s): v for r, s, v in out.itertuples(index=False)}
     assert got == pytest.approx(
         {("A", "C"): 0.3, ("A", "F"): 0.1, ("A", "G"): 0.6, ("B", "C"): 0.5, ("B", "F"): 0.5}
     )
-    assert out.groupby("geo")["share"].sum().to_numpy() == pytest.approx([1.0, 1.0])
+    assert out.groupby("region")["share"].sum().to_numpy() == pytest.approx([1.0, 1.0])
 
 
 def test_baseline_shares_custom_columns():
-    emp = _emp().rename(columns={"geo": "r", "nace": "s", "year": "t", "employment": "L"})
+    emp = _emp().rename(columns={"region": "r", "sector": "s", "year": "t", "value": "L"})
     out = baseline_shares(emp, base_year=2015, region="r", sector="s", time="t", value="L")
     assert list(out.columns) == ["r", "s", "share"]
 
@@ -54,7 +54,7 @@ def test_shift_share_exposure_hand_computed():
     shares = baseline_shares(_emp(), base_year=2015)
     shifts = pd.DataFrame(
         {
-            "nace": ["C", "F", "G", "C", "F", "G"],
+            "sector": ["C", "F", "G", "C", "F", "G"],
             "year": [2018, 2018, 2018, 2020, 2020, 2020],
             "shift": [2.0, 1.0, 0.5, 4.0, -1.0, 0.0],
         }
@@ -63,7 +63,7 @@ def test_shift_share_exposure_hand_computed():
     # A,2018: .3*2 + .1*1 + .6*.5 = .6 + .1 + .3 = 1.0
     # A,2020: .3*4 + .1*(-1) + .6*0 = 1.2 - .1 = 1.1
     # B,2018: .5*2 + .5*1 = 1.5 ; B,2020: .5*4 - .5*1 = 1.5
-    assert list(out.columns) == ["geo", "year", "exposure"]
+    assert list(out.columns) == ["region", "year", "exposure"]
     got = {(r, t): v for r, t, v in out.itertuples(index=False)}
     assert got == pytest.approx(
         {("A", 2018): 1.0, ("A", 2020): 1.1, ("B", 2018): 1.5, ("B", 2020): 1.5}
@@ -72,20 +72,20 @@ def test_shift_share_exposure_hand_computed():
 
 def test_exposure_sector_mismatch_names_sectors():
     shares = baseline_shares(_emp(), base_year=2015)
-    shifts = pd.DataFrame({"nace": ["C", "F", "X"], "year": [1, 1, 1], "shift": [1.0, 1.0, 1.0]})
-    with pytest.raises(ExposureInputError, match=r"shares table.*nace.*'G'"):
+    shifts = pd.DataFrame({"sector": ["C", "F", "X"], "year": [1, 1, 1], "shift": [1.0, 1.0, 1.0]})
+    with pytest.raises(ExposureInputError, match=r"shares table.*sector.*'G'"):
         shift_share_exposure(shares, shifts)
     shifts2 = pd.DataFrame(
-        {"nace": ["C", "F", "G", "X"], "year": [1] * 4, "shift": [1.0] * 4}
+        {"sector": ["C", "F", "G", "X"], "year": [1] * 4, "shift": [1.0] * 4}
     )
-    with pytest.raises(ExposureInputError, match=r"shifts table.*nace.*'X'"):
+    with pytest.raises(ExposureInputError, match=r"shifts table.*sector.*'X'"):
         shift_share_exposure(shares, shifts2)
 
 
 def test_exposure_unbalanced_shifts_raise():
     shares = baseline_shares(_emp(), base_year=2015)
     shifts = pd.DataFrame(
-        {"nace": ["C", "F", "G", "C", "F"], "year": [1, 1, 1, 2, 2], "shift": [1.0] * 5}
+        {"sector": ["C", "F", "G", "C", "F"], "year": [1, 1, 1, 2, 2], "shift": [1.0] * 5}
     )
     with pytest.raises(ExposureInputError, match=r"lacks .*'G'"):
         shift_share_exposure(shares, shifts)
@@ -94,11 +94,11 @@ def test_exposure_unbalanced_shifts_raise():
 @pytest.mark.parametrize(
     "mutate, pattern",
     [
-        (lambda d: d.drop(columns="employment"), r"'employment' is missing"),
-        (lambda d: d.assign(employment=d.employment.where(d.nace != "F")), r"missing or non-numeric"),
-        (lambda d: d.assign(employment=-d.employment), r"negative"),
+        (lambda d: d.drop(columns="value"), r"'value' is missing"),
+        (lambda d: d.assign(value=d.value.where(d.sector != "F")), r"missing or non-numeric"),
+        (lambda d: d.assign(value=-d.value), r"negative"),
         (lambda d: pd.concat([d, d.iloc[[0]]]), r"duplicate keys"),
-        (lambda d: d.assign(employment=0.0), r"sums to zero"),
+        (lambda d: d.assign(value=0.0), r"sums to zero"),
     ],
 )
 def test_baseline_shares_bad_input(mutate, pattern):
@@ -125,15 +125,15 @@ def test_constant_shift_gives_constant_exposure(emp, c):
     gives exposure c in every region; and exposure is linear in the shift."""
     regions, sectors = np.meshgrid(range(4), range(3), indexing="ij")
     df = pd.DataFrame(
-        {"geo": regions.ravel(), "nace": sectors.ravel(), "year": 2000, "employment": emp.ravel()}
+        {"region": regions.ravel(), "sector": sectors.ravel(), "year": 2000, "value": emp.ravel()}
     )
     sh = baseline_shares(df, base_year=2000)
-    assert np.allclose(sh.groupby("geo")["share"].sum(), 1.0)
-    shifts = pd.DataFrame({"nace": range(3), "year": 2005, "shift": c})
+    assert np.allclose(sh.groupby("region")["share"].sum(), 1.0)
+    shifts = pd.DataFrame({"sector": range(3), "year": 2005, "shift": c})
     out = shift_share_exposure(sh, shifts)
     assert np.allclose(out["exposure"], c, atol=1e-9 * (1 + abs(c)))
     # linearity: exposure(2 * shift) == 2 * exposure(shift)
-    s1 = pd.DataFrame({"nace": range(3), "year": 2005, "shift": [1.0, -2.0, 3.0]})
+    s1 = pd.DataFrame({"sector": range(3), "year": 2005, "shift": [1.0, -2.0, 3.0]})
     e1 = shift_share_exposure(sh, s1)["exposure"].to_numpy()
     e2 = shift_share_exposure(sh, s1.assign(shift=2 * s1["shift"]))["exposure"].to_numpy()
     assert np.allclose(e2, 2 * e1)
@@ -145,9 +145,9 @@ def test_constant_shift_gives_constant_exposure(emp, c):
 def test_adoption_changes_hand_computed():
     a = pd.DataFrame(
         {
-            "nace": ["C", "C", "C", "J", "J", "J"],
+            "sector": ["C", "C", "C", "J", "J", "J"],
             "year": [2015, 2018, 2021, 2015, 2018, 2021],
-            "adoption": [10.0, 14.0, 20.0, 30.0, 31.0, 45.0],
+            "value": [10.0, 14.0, 20.0, 30.0, 31.0, 45.0],
         }
     )
     out = adoption_changes(a, periods=[(2015, 2018), (2018, 2021), (2015, 2021)])
@@ -155,14 +155,14 @@ def test_adoption_changes_hand_computed():
     # (2015,2018): C 14-10=4, J 31-30=1 ; (2018,2021): C 6, J 14 ; (2015,2021): C 10, J 15
     # the 2021 key is shared by two periods, so check the table row by row
     assert len(out) == 6
-    rows = sorted(map(tuple, out[["nace", "year", "shift"]].to_numpy().tolist()))
+    rows = sorted(map(tuple, out[["sector", "year", "shift"]].to_numpy().tolist()))
     assert rows == sorted(
         [("C", 2018, 4.0), ("J", 2018, 1.0), ("C", 2021, 6.0), ("J", 2021, 14.0),
          ("C", 2021, 10.0), ("J", 2021, 15.0)]
     )
     assert got[("C", 2018)] == 4.0
     with pytest.raises(ExposureInputError, match=r"lacks an endpoint.*'J'"):
-        adoption_changes(a[~((a.nace == "J") & (a.year == 2018))], periods=[(2015, 2018)])
+        adoption_changes(a[~((a.sector == "J") & (a.year == 2018))], periods=[(2015, 2018)])
 
 
 def test_adjusted_penetration_hand_computed():
@@ -171,14 +171,14 @@ def test_adjusted_penetration_hand_computed():
     # Sector J: R0=10, R1=10, L=20, Q0=100, Q1=50 -> g=-0.5
     #   APR = 0/20 + 0.5*10/20 = 0.25
     stock = pd.DataFrame(
-        {"nace": ["C", "C", "J", "J"], "year": [2000, 2010] * 2, "stock": [100.0, 160.0, 10.0, 10.0]}
+        {"sector": ["C", "C", "J", "J"], "year": [2000, 2010] * 2, "value": [100.0, 160.0, 10.0, 10.0]}
     )
     out_ = pd.DataFrame(
-        {"nace": ["C", "C", "J", "J"], "year": [2000, 2010] * 2, "output": [200.0, 220.0, 100.0, 50.0]}
+        {"sector": ["C", "C", "J", "J"], "year": [2000, 2010] * 2, "value": [200.0, 220.0, 100.0, 50.0]}
     )
-    emp = pd.DataFrame({"nace": ["C", "J"], "employment": [50.0, 20.0]})
+    emp = pd.DataFrame({"sector": ["C", "J"], "value": [50.0, 20.0]})
     res = adjusted_penetration(stock, out_, emp, periods=[(2000, 2010)])
-    got = dict(zip(res["nace"], res["shift"]))
+    got = dict(zip(res["sector"], res["shift"]))
     assert got == pytest.approx({"C": 1.0, "J": 0.25})
     assert set(res["year"]) == {2010}
 
@@ -186,7 +186,7 @@ def test_adjusted_penetration_hand_computed():
 def test_leave_one_out_and_named_countries():
     # sector C, year 1: IT=1, DE=3, FR=8 -> LOO IT=(3+8)/2=5.5, DE=4.5, FR=2
     shifts = pd.DataFrame(
-        {"country": ["IT", "DE", "FR"], "nace": "C", "year": 1, "shift": [1.0, 3.0, 8.0]}
+        {"country": ["IT", "DE", "FR"], "sector": "C", "year": 1, "shift": [1.0, 3.0, 8.0]}
     )
     loo = leave_one_out_shift(shifts)
     got = dict(zip(loo["country"], loo["shift"]))
@@ -202,16 +202,16 @@ def test_leave_one_out_and_named_countries():
 def test_adjusted_penetration_by_country_and_errors():
     """Per country: IT as in the single-country case (C: 1.0); DE sector C:
     R0=50, R1=50, L=25, Q0=100, Q1=150 -> g=.5, APR = 0 - .5*50/25 = -1."""
-    stock = pd.DataFrame({"country": ["IT", "IT", "DE", "DE"], "nace": "C",
-                          "year": [2000, 2010] * 2, "stock": [100.0, 160.0, 50.0, 50.0]})
-    output = pd.DataFrame({"country": ["IT", "IT", "DE", "DE"], "nace": "C",
-                           "year": [2000, 2010] * 2, "output": [200.0, 220.0, 100.0, 150.0]})
-    emp = pd.DataFrame({"country": ["IT", "DE"], "nace": "C", "employment": [50.0, 25.0]})
+    stock = pd.DataFrame({"country": ["IT", "IT", "DE", "DE"], "sector": "C",
+                          "year": [2000, 2010] * 2, "value": [100.0, 160.0, 50.0, 50.0]})
+    output = pd.DataFrame({"country": ["IT", "IT", "DE", "DE"], "sector": "C",
+                           "year": [2000, 2010] * 2, "value": [200.0, 220.0, 100.0, 150.0]})
+    emp = pd.DataFrame({"country": ["IT", "DE"], "sector": "C", "value": [50.0, 25.0]})
     res = adjusted_penetration(stock, output, emp, periods=[(2000, 2010)], by=["country"])
     got = dict(zip(res["country"], res["shift"]))
     assert got == pytest.approx({"IT": 1.0, "DE": -1.0})
     with pytest.raises(ExposureInputError, match=r"growth table.*positive.*'DE'"):
-        adjusted_penetration(stock, output.assign(output=output.output.where(
+        adjusted_penetration(stock, output.assign(value=output.value.where(
             output.country != "DE", 0.0)), emp, periods=[(2000, 2010)], by=["country"])
     with pytest.raises(ExposureInputError, match=r"lacks baseline employment.*'DE'"):
         adjusted_penetration(stock, output, emp[emp.country == "IT"], periods=[(2000, 2010)],
@@ -225,14 +225,14 @@ def test_adoption_changes_by_country_feeds_instruments():
     exposure = .25*8 + .75*2 = 3.5."""
     a = pd.DataFrame({
         "country": ["IT", "IT", "DE", "DE", "FR", "FR"] * 2,
-        "nace": ["C"] * 6 + ["F"] * 6,
+        "sector": ["C"] * 6 + ["F"] * 6,
         "year": [2015, 2021] * 6,
-        "adoption": [10, 14, 20, 30, 5, 11, 0, 1, 2, 2, 1, 5],
+        "value": [10, 14, 20, 30, 5, 11, 0, 1, 2, 2, 1, 5],
     })
     ch = adoption_changes(a, periods=[(2015, 2021)], by=["country"])
     loo = leave_one_out_shift(ch)
     it = loo[loo.country == "IT"].drop(columns="country")
-    shares = pd.DataFrame({"geo": ["R1", "R1"], "nace": ["C", "F"], "share": [0.25, 0.75]})
+    shares = pd.DataFrame({"region": ["R1", "R1"], "sector": ["C", "F"], "share": [0.25, 0.75]})
     out = shift_share_exposure(shares, it)
     assert out["exposure"].tolist() == pytest.approx([3.5])
     assert out["year"].tolist() == [2021]
