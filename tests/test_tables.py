@@ -60,3 +60,24 @@ def test_intercept_is_listed_last():
     md = to_markdown([with_const, COL], title="T")
     rows = [line.split("|")[1].strip() for line in md.splitlines() if line.startswith("| ") and "(" not in line[:4]]
     assert rows.index("const") > rows.index("x_var") and rows.index("const") > rows.index("z")
+
+
+def test_etable_from_records_of_both_kinds():
+    """etable takes result records (to_dict() / JSON) as well as result objects."""
+    from i4districts.tables.etable import etable, model_column
+
+    panel = {"model_id": "p", "kind": "panel", "estimator": "within", "outcome": "growth", "nobs": 1870,
+             "inference": {"type": "clustered", "correction": "cr1_nested", "clusters": ["region"],
+                           "n_clusters": [107]},
+             "coefficients": COEF.to_dict("records"), "fixed_effects": ["region", "year"], "r2_within": 0.25}
+    ss = {"model_id": "s", "kind": "shiftshare", "estimator": "ols", "outcome": "growth", "nobs": 107,
+          "inference": {"type": "akm", "label": "AKM", "clusters": ["sector"], "n_clusters": 80},
+          "coefficients": COEF.assign(term="exposure").to_dict("records"), "n_sectors": 80}
+    col = model_column(panel)
+    assert col.statistics["Clusters"] == "107" and col.statistics["region FE"] == "Yes"
+    df = etable([panel, ss], type="df", labels={"growth": "Employment growth"})
+    assert list(df.columns) == ["(1) Employment growth", "(2) Employment growth"]
+    assert df.loc["x_var"].tolist() == ["0.1235**", ""] and df.loc["exposure"].tolist() == ["", "0.1235**"]
+    assert df.loc["Std. errors"].tolist() == ["Clustered by region (cr1_nested)", "AKM"]
+    back = pd.read_csv(io.StringIO(etable([panel, ss], type="csv")))
+    assert back.loc[0, "estimate"] == COEF.loc[0, "estimate"]

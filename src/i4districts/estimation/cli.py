@@ -1,47 +1,46 @@
-"""Command line: ``i4d estimate --panel P.parquet --spec SPEC.yaml --out RESULT.json``."""
+"""Command line: ``i4d estimate panel -i FRAME.parquet --spec SPEC.yaml -o RESULT.json [--parquet ROWS.parquet]``."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-import pandas as pd
+from i4districts.cliutil import add_input, add_out
 
-__all__ = ["register", "main_estimate"]
+__all__ = ["register", "main_panel"]
 
 
-def register(subparsers) -> None:
-    """Add the ``estimate`` subcommand to an ``add_subparsers(dest="command")`` object."""
+def register(stage: str, subparsers) -> None:
+    """Add this module's commands for ``stage`` (``estimate``: ``panel``)."""
+    if stage != "estimate":
+        return
     p = subparsers.add_parser(
-        "estimate",
-        help="estimate one panel model declared in a YAML spec",
+        "panel",
+        help="estimate one panel model declared in a YAML spec (fixed effects, FD/LD, RE, IV-2SLS)",
         description=(
             "Estimate one model (fixed effects, pooled, first/long differences, random "
-            "effects, IV-2SLS) declared in SPEC.yaml on the tidy panel PANEL.parquet, and "
-            "write the immutable result record as JSON (plus optional Parquet rows)."
+            "effects, IV-2SLS) declared in SPEC.yaml (fields or a fixest-style 'formula:') "
+            "on the tidy model frame, and write the result record as JSON (plus optional "
+            "Parquet rows, one per coefficient)."
         ),
     )
-    p.add_argument("--panel", required=True, type=Path, help="tidy panel, Parquet, one row per observation")
-    p.add_argument("--spec", required=True, type=Path, help="model spec (YAML): outcome, regressors, entity, time, effects, cov ...")
-    p.add_argument("--out", required=True, type=Path, help="result JSON path (written atomically)")
+    add_input(p, "model frame, Parquet, one row per observation")
+    p.add_argument("--spec", required=True, type=Path,
+                   help="model spec (YAML): formula or outcome/regressors/effects, entity, time, cov ...")
+    add_out(p, "result JSON (written atomically)")
     p.add_argument("--parquet", type=Path, default=None, help="also write one Parquet row per coefficient here")
-    p.set_defaults(func=main_estimate)
+    p.set_defaults(func=main_panel)
 
 
-def main_estimate(args: argparse.Namespace) -> int:
-    """Run ``estimate``; returns 0 on success, 2 on invalid input (message on stderr)."""
+def main_panel(args: argparse.Namespace) -> int:
+    """Run ``i4d estimate panel`` (errors propagate to :func:`i4districts.cli.main`)."""
+    from i4districts.io import read_parquet
+
     from . import ModelSpec, fit
 
-    try:
-        spec = ModelSpec.from_yaml(args.spec)
-        if not args.panel.is_file():
-            raise ValueError(f"{args.panel}: panel file not found")
-        panel = pd.read_parquet(args.panel)
-        res = fit(panel, spec)
-    except ValueError as exc:
-        print(f"i4d estimate: error: {exc}", file=sys.stderr)
-        return 2
+    spec = ModelSpec.from_yaml(args.spec)
+    frame = read_parquet(args.input)
+    res = fit(frame, spec)
     res.write_json(args.out)
     if args.parquet is not None:
         res.write_parquet(args.parquet)

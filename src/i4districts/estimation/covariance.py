@@ -45,6 +45,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i4districts.errors import EstimationError
+
 __all__ = [
     "DegreesOfFreedom",
     "CovarianceResult",
@@ -156,7 +158,7 @@ def robust_meat(
             f"choose one of {list(ALLOWED_CORRECTIONS[cov_type])}"
         )
     if dof.nobs - dof.k - dof.df_fe <= 0:
-        raise ValueError(
+        raise EstimationError(
             f"no residual degrees of freedom: {dof.nobs} observations, {dof.k} coefficients, "
             f"{dof.df_fe} absorbed fixed effects"
         )
@@ -184,7 +186,7 @@ def robust_meat(
     assert clusters
     counts = tuple(int(np.unique(c).size) for c in clusters)
     if min(counts) < 2:
-        raise ValueError(f"a clustered covariance needs at least two clusters, got {counts}")
+        raise EstimationError(f"a clustered covariance needs at least two clusters, got {counts}")
     nested = [i for i, flag in enumerate(dof.fe_nested) if flag]
     single_nested = len(dof.fe_levels) == 1 and bool(nested)
     nested_df = dof.df_fe_naive - sum(dof.fe_levels[i] for i in nested) + len(nested)
@@ -228,7 +230,7 @@ def compute_covariance(
                 f"choose one of {list(ALLOWED_CORRECTIONS[cov_type])}"
             )
         if dof.df_resid <= 0:
-            raise ValueError(
+            raise EstimationError(
                 f"no residual degrees of freedom: {dof.nobs} observations, {dof.k} coefficients, "
                 f"{dof.df_fe} absorbed fixed effects"
             )

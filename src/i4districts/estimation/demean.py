@@ -27,6 +27,8 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from i4districts.errors import EstimationError
+
 __all__ = [
     "ConvergenceError",
     "FixedEffects",
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-class ConvergenceError(ValueError):
+class ConvergenceError(EstimationError):
     """Iterative demeaning did not reach its tolerance."""
 
 

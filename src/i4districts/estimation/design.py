@@ -20,12 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from i4districts.errors import InputError, first_few
+
 from .spec import ModelSpec
 
 __all__ = ["PanelDataError", "PreparedData", "apply_filters", "prepare"]
 
 
-class PanelDataError(ValueError):
+class PanelDataError(InputError):
     """The panel does not fit the spec (names the table, column and offending values)."""
 
 
@@ -150,12 +152,17 @@ def prepare(df: pd.DataFrame, spec: ModelSpec, *, table: str = "panel") -> Prepa
         if (w <= 0).any():
             raise PanelDataError(f"{table}: column '{spec.weights}' (weights) must be positive; "
                                  f"offending values {list(w[w <= 0][:5])}")
-    dup = (frame.duplicated([spec.entity, spec.time])
-           if spec.resolved_estimator in ("first_difference", "long_difference", "random_effects")
-           else pd.Series(False, index=frame.index))
+    # (entity, time) must identify a row for the differencing and RE estimators, and for the
+    # within estimator when both entity and time are effects on their own (a two-way panel);
+    # other effects (e.g. region x sector cells) make repeated (entity, time) keys legitimate
+    effects = spec.resolved_effects
+    two_way = spec.resolved_estimator == "within" and (spec.entity,) in effects and (spec.time,) in effects
+    check = two_way or spec.resolved_estimator in ("first_difference", "long_difference", "random_effects")
+    dup = frame.duplicated([spec.entity, spec.time], keep=False) if check else pd.Series(False, index=frame.index)
     if dup.any():
-        raise PanelDataError(f"{table}: duplicate ({spec.entity}, {spec.time}) pairs, e.g. "
-                             f"{frame.loc[dup, [spec.entity, spec.time]].head(3).values.tolist()}")
+        keys = list(dict.fromkeys(map(tuple, frame.loc[dup, [spec.entity, spec.time]].values.tolist())))
+        raise PanelDataError(f"{table}: model '{spec.model_id}' ({spec.resolved_estimator}) needs one row per "
+                             f"({spec.entity}, {spec.time}); {len(keys)} key(s) are duplicated: {first_few(keys)}")
     if frame.empty:
         raise PanelDataError(f"{table}: no rows left for model '{spec.model_id}' after filters "
                              f"({n_filtered} removed) and missing values ({int(na.sum())} removed)")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i4districts.errors import EstimationError
+
 __all__ = ["CollinearityError", "LeastSquares", "least_squares", "check_rank", "tdot", "matvec"]
 
 
@@ -34,7 +36,7 @@ def matvec(a: np.ndarray, v: np.ndarray) -> np.ndarray:
     return out
 
 
-class CollinearityError(ValueError):
+class CollinearityError(EstimationError):
     """Regressors are collinear or absorbed by the fixed effects."""
 
 
@@ -45,7 +47,8 @@ class LeastSquares:
     bread: np.ndarray
 
 
-def check_rank(x: np.ndarray, names: list[str], x_before: np.ndarray | None = None, *, what: str = "regressors") -> None:
+def check_rank(x: np.ndarray, names: list[str], x_before: np.ndarray | None = None, *, what: str = "regressors",
+               model_id: str | None = None) -> None:
     """Raise if a column of ``x`` is (numerically) zero or the columns are collinear.
 
     A column counts as absorbed if its norm after the transformation is below
@@ -53,19 +56,21 @@ def check_rank(x: np.ndarray, names: list[str], x_before: np.ndarray | None = No
     """
     if x.shape[1] == 0:
         return
+    where = f"model '{model_id}': " if model_id else ""
     gram = tdot(x, x)
     norms = np.sqrt(np.diag(gram))
     ref = np.sqrt(np.einsum("ij,ij->j", x_before, x_before)) if x_before is not None else np.maximum(norms, 1.0)
     ref = np.where(ref == 0, 1.0, ref)
     absorbed = [n for n, a, b in zip(names, norms, ref) if a <= 1e-8 * b]
     if absorbed:
-        raise CollinearityError(f"{what} {absorbed} have no variation left (absorbed by the fixed effects or constant)")
+        raise CollinearityError(f"{where}{what} {absorbed} have no variation left (absorbed by the fixed effects "
+                                "or constant)")
     gram = gram / np.outer(norms, norms)
     evals, evecs = np.linalg.eigh(gram)
     if evals[0] < 1e-12 * evals[-1]:
         combo = evecs[:, 0]
         involved = [n for n, c in zip(names, combo) if abs(c) > 1e-3]
-        raise CollinearityError(f"{what} are collinear: {involved}")
+        raise CollinearityError(f"{where}{what} are collinear: {involved}")
 
 
 def least_squares(x: np.ndarray, y: np.ndarray) -> LeastSquares:

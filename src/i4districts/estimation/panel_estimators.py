@@ -18,9 +18,13 @@ long differences, random effects with a Hausman test, and 2SLS with fixed effect
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from i4districts.errors import EstimationError
 
 from .covariance import DegreesOfFreedom, _scale, compute_covariance, robust_meat
 from .demean import Demeaner, FixedEffects, factorize_effects, find_singletons
@@ -30,7 +34,10 @@ from .ols import check_rank, least_squares
 from .results import EstimationResult, coefficient_table
 from .spec import ModelSpec, SpecError
 
-__all__ = ["fit", "first_difference_frame", "long_difference_frame", "hausman"]
+__all__ = ["fit", "first_difference_frame", "long_difference_frame", "hausman", "MIN_CLUSTERS"]
+
+#: Fewer clusters than this (or no more clusters than coefficients) triggers a UserWarning.
+MIN_CLUSTERS = 30
 
 
 def _codes(s: pd.Series) -> np.ndarray:
@@ -98,6 +105,14 @@ def _finish(
     df_inf = None if spec.inference == "normal" else cov.df_inference
     terms = coefficient_table(names, params, cov.matrix, df=df_inf, alpha=spec.alpha)
     nclus = cov.n_clusters if cov.cov_type == "clustered" else ()
+    if nclus and (min(nclus) < MIN_CLUSTERS or min(nclus) <= len(names)):
+        warnings.warn(
+            f"model '{spec.model_id}': only {min(nclus)} clusters ({', '.join(spec.cluster)}: "
+            f"{list(nclus)}) for {len(names)} coefficient(s); cluster-robust inference is unreliable with "
+            f"fewer than {MIN_CLUSTERS} clusters or no more clusters than parameters "
+            "(consider a wild cluster bootstrap or a coarser model)",
+            UserWarning, stacklevel=5,
+        )
     return EstimationResult(
         model_id=spec.model_id,
         spec=spec.to_dict(),
@@ -105,7 +120,7 @@ def _finish(
         cov_type=cov.cov_type,
         cov_correction=cov.correction,
         terms=terms,
-        vcov=tuple(tuple(float(v) for v in row) for row in cov.matrix),
+        vcov_matrix=tuple(tuple(float(v) for v in row) for row in cov.matrix),
         nobs=int(nobs),
         n_entities=int(frame[spec.entity].nunique()),
         n_periods=int(frame[spec.time].nunique()),
@@ -142,6 +157,10 @@ def _fit_linear(frame: pd.DataFrame, spec: ModelSpec, estimator: str, effects, c
     if effects:
         dropped["singletons"] = n_single
     n = len(frame)
+    if n == 0:
+        raise EstimationError(f"model '{spec.model_id}': no observations left after dropping {n_single} "
+                              f"singleton(s) of the fixed effects {[':'.join(e) for e in effects]} "
+                              "(every level is observed once); drop an effect or set drop_singletons: false")
     w = frame[spec.weights].to_numpy(dtype=float) if spec.weights else None
     y = frame[spec.outcome].to_numpy(dtype=float)
     cols = [spec.outcome, *exog_names, *endog_names, *instr_names]
@@ -173,7 +192,7 @@ def _fit_linear(frame: pd.DataFrame, spec: ModelSpec, estimator: str, effects, c
     ze = np.ascontiguousarray(trans[:, 1 + ke + kn :])
     names = exog_names + endog_names
     x = np.column_stack([xe, xn])
-    check_rank(x, names, raw_w[:, 1 : 1 + ke + kn])
+    check_rank(x, names, raw_w[:, 1 : 1 + ke + kn], model_id=spec.model_id)
     clusters = [pd.factorize(frame[c])[0].astype(np.int64) for c in spec.cluster] if spec.cluster else None
     time_codes = _codes(frame[spec.time])
     fe_nested = tuple(_nested(c, clusters) for c in fe.codes) if (fe is not None and clusters) else ()
@@ -188,7 +207,8 @@ def _fit_linear(frame: pd.DataFrame, spec: ModelSpec, estimator: str, effects, c
     first = None
     if kn:
         z = np.column_stack([xe, ze])
-        check_rank(z, exog_names + instr_names, raw_w[:, np.r_[1 : 1 + ke, 1 + ke + kn : raw.shape[1]]], what="instruments")
+        check_rank(z, exog_names + instr_names, raw_w[:, np.r_[1 : 1 + ke, 1 + ke + kn : raw.shape[1]]], what="instruments",
+                   model_id=spec.model_id)
         ls, xhat = two_stage_least_squares(yt, x, z)
         cov, dof = cov_of(xhat, ls.resid, ls.bread)
         stages = first_stage(xn, endog_names, xe, ze, instr_names, lambda a, e, b: cov_of(a, e, b)[0].matrix)
@@ -290,7 +310,7 @@ def _random_effects(frame: pd.DataFrame, spec: ModelSpec, dropped: dict, exog_te
     theta = 1.0 - np.sqrt(s2e / (t_i * s2u + s2e))
     yq = y - (theta * ybar)[ent]
     xq = x - (theta[:, None] * xbar)[ent]
-    check_rank(xq, names, x)
+    check_rank(xq, names, x, model_id=spec.model_id)
     ls = least_squares(xq, yq)
     clusters = [_codes(frame[c]) for c in spec.cluster] if spec.cluster else None
     dof = DegreesOfFreedom(n, xq.shape[1], 0)
@@ -316,13 +336,33 @@ def _random_effects(frame: pd.DataFrame, spec: ModelSpec, dropped: dict, exog_te
 
 
 def fit(df: pd.DataFrame, spec: ModelSpec) -> EstimationResult:
-    """Estimate ``spec`` on the tidy panel ``df`` (one row per observation)."""
+    """Estimate ``spec`` on the tidy panel ``df`` (one row per observation).
+
+    The result keeps a private reference to ``df`` so that ``result.vcov(...)`` can
+    return the same model with another covariance.
+    """
+    return _fit(df, spec).with_data(df)
+
+
+def _fit(df: pd.DataFrame, spec: ModelSpec) -> EstimationResult:
     if not isinstance(spec, ModelSpec):
         raise TypeError(f"spec must be a ModelSpec, got {type(spec).__name__}")
     prep = prepare(df, spec)
     frame, dropped = prep.frame, dict(prep.dropped)
     est = spec.resolved_estimator
     effects = spec.resolved_effects
+    if est != "pooled" and frame[spec.entity].nunique() < 2:
+        raise EstimationError(
+            f"model '{spec.model_id}': the estimation sample has a single {spec.entity} "
+            f"({frame[spec.entity].iloc[0]!r}, {len(frame)} rows); estimator '{est}' needs at least two "
+            f"(check the filters and the {spec.entity} column)"
+        )
+    for col in spec.cluster:
+        if frame[col].nunique() < 2:
+            raise EstimationError(
+                f"model '{spec.model_id}': cluster column '{col}' has a single value "
+                f"({frame[col].iloc[0]!r}) in the estimation sample; a clustered covariance needs at least two"
+            )
     if est == "random_effects":
         return _random_effects(frame, spec, dropped, prep.exog_terms)
     if est == "pooled" and effects:

@@ -1,27 +1,38 @@
-"""Immutable estimation results with atomic JSON and Parquet writers (never pickle)."""
+"""Immutable panel-estimation results (the :class:`~i4districts.results.ResultProtocol`).
+
+Writers are atomic (:mod:`i4districts.io`), never pickle. ``.vcov(new)`` re-fits the
+same spec on the same data with another covariance and returns a NEW result.
+"""
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from i4districts.io import atomic_path
+from i4districts.results import ResultProtocol
 
-__all__ = ["Term", "EstimationResult", "atomic_write_bytes", "coefficient_table"]
+__all__ = ["Term", "EstimationResult", "coefficient_table", "CORRECTION_LABELS", "COV_LABELS"]
 
 COEF_COLUMNS = ["term", "estimate", "std_error", "t", "p", "ci_low", "ci_high"]
 
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (:func:`i4districts.io.atomic_path`)."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
+#: Named small-sample corrections (formulas in :mod:`i4districts.estimation.covariance`).
+CORRECTION_LABELS: dict[str, str] = {
+    "none": "none (HC0/CR0)",
+    "dof": "n/(n-k-d) (HC1; s2 = e'e/(n-k-d))",
+    "linearmodels": "n/(n-k-d_lm), linearmodels PanelOLS debiased",
+    "cr1": "G/(G-1)(n-1)/(n-k-d) (CR1, Stata regress)",
+    "cr1_nested": "G/(G-1)(n-1)/(n-k-d_nonnested), fixest/pyfixest/reghdfe default",
+    "cluster_only": "G/(G-1)",
+}
+COV_LABELS: dict[str, str] = {
+    "homoskedastic": "homoskedastic (iid)",
+    "robust": "heteroskedasticity-robust",
+    "clustered": "cluster-robust",
+    "driscoll_kraay": "Driscoll-Kraay",
+}
 
 
 @dataclass(frozen=True)
@@ -55,21 +66,13 @@ def coefficient_table(
     )
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @dataclass(frozen=True)
-class EstimationResult:
-    """One estimated model. Immutable; ``coefficients`` returns a fresh DataFrame."""
+class EstimationResult(ResultProtocol):
+    """One estimated panel model. Immutable; ``coefficients``/``tidy()`` return fresh DataFrames."""
+
+    kind = "panel"
 
     model_id: str
     spec: dict[str, Any] = field(hash=False)
@@ -77,7 +80,7 @@ class EstimationResult:
     cov_type: str
     cov_correction: str
     terms: tuple[Term, ...]
-    vcov: tuple[tuple[float, ...], ...]
+    vcov_matrix: tuple[tuple[float, ...], ...]
     nobs: int
     n_entities: int
     n_periods: int
@@ -94,11 +97,13 @@ class EstimationResult:
     first_stage: dict[str, Any] | None = field(default=None, hash=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False)
     bandwidth: float | None = None
+    _data: Any = field(default=None, repr=False, compare=False, hash=False)
 
+    # ------------------------------------------------------------ accessors
     @property
     def coefficients(self) -> pd.DataFrame:
         """term, estimate, std_error, t, p, ci_low, ci_high (one row per term)."""
-        return pd.DataFrame([t.__dict__ for t in self.terms], columns=COEF_COLUMNS)
+        return self.tidy()
 
     @property
     def params(self) -> pd.Series:
@@ -110,55 +115,117 @@ class EstimationResult:
 
     @property
     def cov(self) -> pd.DataFrame:
+        """Covariance matrix of the coefficients (terms × terms)."""
         names = [t.term for t in self.terms]
-        return pd.DataFrame(np.array(self.vcov, dtype=float).reshape(len(names), len(names)), index=names, columns=names)
+        return pd.DataFrame(np.array(self.vcov_matrix, dtype=float).reshape(len(names), len(names)),
+                            index=names, columns=names)
 
     @property
     def first_stage_f(self) -> float | None:
         """Kleibergen-Paap rk Wald F of the first stage (IV only)."""
         return None if self.first_stage is None else self.first_stage.get("kleibergen_paap_f")
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record (non-finite numbers become null)."""
-        return _clean(
-            {
-                "model_id": self.model_id,
-                "spec": self.spec,
-                "estimator": self.estimator,
-                "cov_type": self.cov_type,
-                "cov_correction": self.cov_correction,
-                "bandwidth": self.bandwidth,
-                "nobs": self.nobs,
-                "n_entities": self.n_entities,
-                "n_periods": self.n_periods,
-                "n_clusters": self.n_clusters,
-                "n_clusters_by_dim": list(self.n_clusters_by_dim),
-                "df_resid": self.df_resid,
-                "df_fe": self.df_fe,
-                "df_inference": self.df_inference,
-                "r2": self.r2,
-                "r2_within": self.r2_within,
-                "fixed_effects": list(self.fixed_effects),
-                "demean_algorithm": self.demean_algorithm,
-                "dropped": dict(self.dropped),
-                "first_stage": self.first_stage,
-                "first_stage_f": self.first_stage_f,
-                "extra": self.extra,
-                "coefficients": [t.__dict__ for t in self.terms],
-                "vcov": [list(r) for r in self.vcov],
-            }
-        )
+    @property
+    def cluster(self) -> list[str]:
+        """Names of the cluster columns (empty unless clustered)."""
+        cl = (self.spec.get("cov") or {}).get("cluster") or []
+        return [cl] if isinstance(cl, str) else list(cl)
 
-    def write_json(self, path: str | Path) -> Path:
-        """Atomically write :meth:`to_dict` as indented JSON."""
-        data = json.dumps(self.to_dict(), indent=2, sort_keys=False, allow_nan=False).encode()
-        atomic_write_bytes(path, data + b"\n")
-        return Path(path)
+    # ------------------------------------------------------------ re-fit
+    def vcov(self, vcov: Any, *, correction: str | None = None) -> "EstimationResult":
+        """A NEW result: the same model and data with another covariance (this result is unchanged).
+
+        ``vcov`` as in :func:`i4districts.feols`: ``"iid"``, ``"hetero"``/``"HC1"``,
+        ``{"CRV1": "region"}``, ``{"CRV1": "region+year"}``, ``"DK"`` / ``{"DK": 2}``, or a
+        spec ``cov`` mapping (``{"type": "clustered", "cluster": "region"}``).
+        """
+        from i4districts.errors import SpecError
+
+        from .formula import parse_vcov
+        from .panel_estimators import fit
+        from .spec import ModelSpec
+
+        if self._data is None:
+            raise SpecError(f"model '{self.model_id}': .vcov() needs the estimation data; this result was "
+                            "read back or built without it: re-fit it with i4districts.feols or estimation.fit")
+        raw = {k: v for k, v in self.spec.items()}
+        raw["cov"] = parse_vcov(vcov, correction=correction)
+        return fit(self._data, ModelSpec.from_dict(raw, source=f"model '{self.model_id}'"))
+
+    def with_data(self, data: Any) -> "EstimationResult":
+        """This result holding a (private) reference to its estimation data, for :meth:`vcov`."""
+        from dataclasses import replace
+
+        return replace(self, _data=data)
+
+    # -------------------------------------------------------- protocol hooks
+    def _tidy_records(self) -> list[dict[str, Any]]:
+        return [dict(t.__dict__) for t in self.terms]
+
+    def _nobs(self) -> int:
+        return self.nobs
+
+    def _outcome(self) -> str | None:
+        return self.spec.get("outcome")
+
+    def _inference(self) -> dict[str, Any]:
+        return {
+            "type": self.cov_type,
+            "label": COV_LABELS.get(self.cov_type, self.cov_type),
+            "correction": self.cov_correction,
+            "correction_label": CORRECTION_LABELS.get(self.cov_correction, self.cov_correction),
+            "clusters": self.cluster,
+            "n_clusters": list(self.n_clusters_by_dim) if self.cov_type == "clustered" else None,
+            "bandwidth": self.bandwidth,
+            "distribution": "normal" if self.df_inference is None else "t",
+            "df": self.df_inference,
+            "alpha": float(self.spec.get("alpha", 0.05)),
+        }
+
+    def _summary_lines(self) -> list[str]:
+        lines = []
+        if self.fixed_effects:
+            lines.append(f"Fixed effects: {', '.join(self.fixed_effects)}")
+        fit_stats = []
+        if self.r2 is not None:
+            fit_stats.append(f"R2: {self.r2:.4f}")
+        if self.r2_within is not None:
+            fit_stats.append(f"Within R2: {self.r2_within:.4f}")
+        if self.first_stage_f is not None:
+            fit_stats.append(f"First-stage F (Kleibergen-Paap): {self.first_stage_f:.2f}")
+        if fit_stats:
+            lines.append("    ".join(fit_stats))
+        return lines
+
+    def _extras(self) -> dict[str, Any]:
+        return {
+            "spec": self.spec,
+            "cov_type": self.cov_type,
+            "cov_correction": self.cov_correction,
+            "bandwidth": self.bandwidth,
+            "n_entities": self.n_entities,
+            "n_periods": self.n_periods,
+            "n_clusters": self.n_clusters,
+            "n_clusters_by_dim": list(self.n_clusters_by_dim),
+            "df_resid": self.df_resid,
+            "df_fe": self.df_fe,
+            "df_inference": self.df_inference,
+            "r2": self.r2,
+            "r2_within": self.r2_within,
+            "fixed_effects": list(self.fixed_effects),
+            "demean_algorithm": self.demean_algorithm,
+            "dropped": dict(self.dropped),
+            "first_stage": self.first_stage,
+            "first_stage_f": self.first_stage_f,
+            "extra": self.extra,
+            "vcov": [list(r) for r in self.vcov_matrix],
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient with the model-level fields repeated."""
-        df = self.coefficients
+        df = self.tidy()
         df.insert(0, "model_id", self.model_id)
+        df["kind"] = self.kind
         df["estimator"] = self.estimator
         df["cov_type"] = self.cov_type
         df["cov_correction"] = self.cov_correction
@@ -169,11 +236,3 @@ class EstimationResult:
         df["first_stage_f"] = self.first_stage_f
         return df
 
-    def write_parquet(self, path: str | Path) -> Path:
-        """Atomically write :meth:`to_frame` as Parquet (pyarrow)."""
-        import io
-
-        buf = io.BytesIO()
-        self.to_frame().to_parquet(buf, engine="pyarrow", index=False)
-        atomic_write_bytes(path, buf.getvalue())
-        return Path(path)

@@ -4,6 +4,12 @@ A spec holds one model: outcome, regressors, interactions, fixed effects,
 weights, declarative sample filters (no ``eval``), estimator and covariance.
 Load it from YAML with :meth:`ModelSpec.from_yaml` or from a mapping with
 :meth:`ModelSpec.from_dict`; both validate against :data:`SPEC_SCHEMA`.
+
+A spec may give ``formula:`` (fixest style, :mod:`i4districts.estimation.formula`)
+instead of ``outcome``/``regressors``/``interactions``/``effects``/``endogenous``/
+``instruments``; it is expanded into those fields (which, if also given, must agree).
+``entity`` and ``time`` default to the first and second single-column effects of the
+formula when not given.
 """
 
 from __future__ import annotations
@@ -15,13 +21,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jsonschema
-import yaml
+
+from i4districts.errors import SpecError
+from i4districts.safeyaml import load_yaml
 
 __all__ = ["SPEC_SCHEMA", "ModelSpec", "SpecError", "ESTIMATORS", "COV_TYPES", "CORRECTIONS"]
-
-
-class SpecError(ValueError):
-    """A model specification is invalid (names the source, the field and the value)."""
 
 
 ESTIMATORS = ("auto", "within", "pooled", "first_difference", "long_difference", "random_effects")
@@ -37,10 +41,17 @@ SPEC_SCHEMA: dict[str, Any] = {
     "title": "i4districts estimation model spec",
     "type": "object",
     "additionalProperties": False,
-    "required": ["outcome", "entity", "time"],
+    "anyOf": [{"required": ["outcome"]}, {"required": ["formula"]}],
     "properties": {
         "model_id": _NAME,
         "description": {"type": "string"},
+        "formula": {
+            "description": "fixest-style formula 'y ~ x1 + x2 + x1:x2 | fe1 + fe2 | endog ~ instr' expanding "
+            "to outcome, regressors, interactions, effects, endogenous and instruments; entity and time "
+            "default to the first two single-column effects.",
+            "type": "string",
+            "minLength": 3,
+        },
         "outcome": _NAME,
         "regressors": {"type": "array", "items": _NAME, "uniqueItems": True, "default": []},
         "interactions": {
@@ -130,6 +141,28 @@ SPEC_SCHEMA: dict[str, Any] = {
 _VALIDATOR = jsonschema.Draft202012Validator(SPEC_SCHEMA)
 
 
+def _expand_formula(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """Fill outcome/regressors/... from ``data['formula']``; fields also given must agree."""
+    from .formula import parse_formula
+
+    try:
+        parsed = parse_formula(data["formula"])
+    except SpecError as exc:
+        raise SpecError(f"{source}: field 'formula': {exc}") from None
+    fields = parsed.spec_fields()
+    for key, value in fields.items():
+        if key in data and data[key] != value:
+            raise SpecError(f"{source}: field '{key}' ({data[key]!r}) disagrees with the formula "
+                            f"{data['formula']!r} ({value!r}); give one or the other")
+    out = {**data, **fields}
+    singles = [e for e in parsed.effects if isinstance(e, str)]
+    if "entity" not in out and singles:
+        out["entity"] = singles[0]
+    if "time" not in out and len(singles) > 1:
+        out["time"] = singles[1]
+    return out
+
+
 def _freeze(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_freeze(v) for v in value)
@@ -180,6 +213,11 @@ class ModelSpec:
                 f"field '{'/'.join(map(str, e.path)) or '<root>'}': {e.message}" for e in errors[:5]
             )
             raise SpecError(f"{source}: invalid model spec: {msgs}")
+        if "formula" in data:
+            data = _expand_formula(data, source)
+        for key in ("entity", "time"):
+            if key not in data:
+                raise SpecError(f"{source}: field '{key}' is required (or give a formula whose fixed effects name it)")
         cov = data.get("cov", {"type": "homoskedastic"})
         cluster = cov.get("cluster", ())
         cluster = (cluster,) if isinstance(cluster, str) else tuple(cluster)
@@ -264,11 +302,7 @@ class ModelSpec:
     def from_yaml(cls, path: str | Path) -> "ModelSpec":
         """Read one model spec from a YAML file and validate it."""
         path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: not valid YAML: {exc}") from exc
-        return cls.from_dict(data, source=str(path))
+        return cls.from_dict(load_yaml(path, error=SpecError), source=str(path))
 
     def to_dict(self) -> dict[str, Any]:
         """The validated input mapping (JSON-serialisable)."""
