@@ -3,7 +3,8 @@
 The server answers each path from a queue of scripted responses (the last one
 repeats) and logs every request with its arrival time, so tests count what
 really reached the server. Special bodies: ``hang`` (never answer within the
-client's timeout) and ``truncate`` (declare more bytes than sent, then close).
+client's timeout), ``truncate`` (declare more bytes than sent, then close) and
+``drip`` (send the body one byte every ``hang_s`` seconds).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Scripted:
     status: int = 200
     body: bytes = b""
     headers: dict = field(default_factory=dict)
-    behaviour: str = "normal"  # normal | hang | truncate
+    behaviour: str = "normal"  # normal | hang | truncate | drip
     hang_s: float = 3.0
 
 
@@ -54,6 +55,15 @@ class ScriptServer:
                 length = len(resp.body) + (1000 if resp.behaviour == "truncate" else 0)
                 self.send_header("Content-Length", str(length))
                 self.end_headers()
+                if resp.behaviour == "drip":
+                    try:
+                        for i in range(len(resp.body)):
+                            self.wfile.write(resp.body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(resp.hang_s)
+                    except OSError:  # the client gave up
+                        pass
+                    return
                 self.wfile.write(resp.body)
                 if resp.behaviour == "truncate":
                     self.wfile.flush()

@@ -184,14 +184,16 @@ def test_async_key_is_polled_then_downloaded(tmp_path, server, shared_data, answ
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("data.xml", (shared_data / "sdmx/estat/NAMA_10_GDP-ss.xml").read_bytes())
-    server.route("/estat/sdmx/2.1/data/ds/A.LU", Scripted(200, footer))
+    server.route("/estat/sdmx/2.1/data/ds/A...LU", Scripted(200, footer))
     status = "<env:Envelope xmlns:env='e'><env:status>{}</env:status></env:Envelope>"
     server.route("/estat/1.0/async/status/aBcD1234eFgH",
                  Scripted(200, status.format("SUBMITTED").encode()),
                  Scripted(200, status.format("PROCESSING").encode()),
                  Scripted(200, status.format("AVAILABLE").encode()))
     server.route("/estat/1.0/async/data/aBcD1234eFgH", Scripted(200, buf.getvalue()))
-    r = online(tmp_path, server).fetch(spec(format="sdmx-ml", filters={"freq": ("A",), "geo": ("LU",)}))
+    # the ledger declares every dimension of the delivered series (undeclared ones are refused)
+    r = online(tmp_path, server).fetch(spec(format="sdmx-ml", dimensions=("freq", "unit", "na_item", "geo"),
+                                            filters={"freq": ("A",), "geo": ("LU",)}))
     assert r.table["value"].tolist() == [46526.2, 49094.5, 51791.3, 54142.3]
     assert server.hits("/estat/1.0/async/status/aBcD1234eFgH") == 3
     assert r.vintages[0].meta["delivered_from"].endswith("/1.0/async/data/aBcD1234eFgH")

@@ -1,6 +1,8 @@
-"""``i4d fetch ...`` subcommands: get, list, verify.
+"""``i4d fetch ...`` commands: get, list, verify.
 
-Wired by the lead through :func:`register`; each leaf calls ``main_<name>``.
+:func:`register` adds them to the ``fetch`` stage of :mod:`i4districts.cli`;
+handlers raise (every fetch error is an :class:`~i4districts.errors.I4DError`)
+and :func:`i4districts.cli.main` reports them (exit 2).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import sys
 from pathlib import Path
 
 from i4districts.fetch.client import Fetcher, FetchResult, first_request
-from i4districts.fetch.errors import FetchError
+from i4districts.fetch.errors import ChecksumMismatch, FetchError, QueryError
 from i4districts.fetch.ledger import load_ledger
 from i4districts.fetch.mirror import load_index
 from i4districts.fetch.settings import DEFAULT_CACHE, MODES, FetchSettings
-from i4districts.fetch.vintage import VintageStore, atomic_write_bytes, atomic_write_parquet
+from i4districts.fetch.vintage import VintageStore
+from i4districts.io import atomic_path, write_json, write_parquet
 
 MODES_HELP = """\
 modes (--mode, env I4D_FETCH_MODE; default: offline when a mirror is set, else online):
@@ -25,11 +28,14 @@ modes (--mode, env I4D_FETCH_MODE; default: offline when a mirror is set, else o
   offline  use only the vintage cache and the mirror directory; any attempted
            network connection is an error (CI: I4D_MIRROR=../shared/data)
   replay   read pinned vintages (--vintage, --pins, or the .vintage.json beside
-           the output) after verifying their sha256
+           the output) after verifying the sha256 of the raw response and of
+           the parsed table, and re-deriving the table from the raw response
 
 other knobs: --cache (env I4D_CACHE, default results/raw), --mirror (env I4D_MIRROR).
 ISTAT is limited to 5 requests/minute per machine across processes
 (state in $I4D_RATELIMIT_DIR); a 429/403 stops the run and says when to retry.
+Each request must complete within 300 s (RetryPolicy.deadline); redirects are
+followed only on the same host; vintage files are read-only (0444).
 """
 
 
@@ -46,18 +52,11 @@ def _parse_filter(text: str) -> tuple[str, list[str]]:
     return dim.strip(), [c for c in codes.split("+") if c]
 
 
-def register(subparsers) -> None:
-    """Add ``fetch`` (with ``get``, ``list``, ``verify``) to an argparse subparsers object."""
-    fetch = subparsers.add_parser(
-        "fetch",
-        help="download Eurostat/ISTAT/GISCO data into dated vintages (online/offline/replay)",
-        description="Fetch external datasets declared in the ledger.\n\n" + MODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = fetch.add_subparsers(dest="fetch_command", metavar="{get,list,verify}")
-    sub.required = True
-
-    get = sub.add_parser(
+def register(stage: str, subparsers) -> None:
+    """Add ``get``, ``list`` and ``verify`` to the ``fetch`` stage's subparsers (``i4d fetch <command>``)."""
+    if stage != "fetch":
+        return
+    get = subparsers.add_parser(
         "get",
         help="fetch ledger datasets and write tidy Parquet (or the file) plus a .vintage.json pin",
         description="Fetch ledger datasets.\n\n" + MODES_HELP,
@@ -66,8 +65,9 @@ def register(subparsers) -> None:
     get.add_argument("names", nargs="*", help="ledger dataset names (see `i4d fetch list`)")
     get.add_argument("--all-mirrored", action="store_true",
                      help="every ledger dataset whose requests the mirror index covers")
-    get.add_argument("--out-dir", default="results/fetch",
-                     help="where <name>.parquet (or <name>.<ext>) and <name>.vintage.json go")
+    get.add_argument("-o", "--out", "--out-dir", dest="out", type=Path, default=Path("results/fetch"),
+                     help="output directory for <name>.parquet (or <name>.<ext>) and the <name>.vintage.json "
+                          "pin (default results/fetch; --out-dir is an alias kept for old rules)")
     get.add_argument("--filter", action="append", type=_parse_filter, default=[], metavar="DIM=CODES",
                      help="override one dimension's codes, e.g. geo=IT+FR (repeatable)")
     get.add_argument("--start", default=None, help="first period (overrides the ledger)")
@@ -78,14 +78,21 @@ def register(subparsers) -> None:
     _add_runtime_flags(get)
     get.set_defaults(func=main_get)
 
-    lst = sub.add_parser("list", help="list ledger datasets (source, API, format, mirrored?)",
-                         description="List the ledger's datasets.")
+    lst = subparsers.add_parser("list", help="list ledger datasets (source, API, format, mirrored?)",
+                                description="List the ledger's datasets.")
     lst.add_argument("--ledger", default=None, help="alternative ledger YAML")
     lst.set_defaults(func=main_list)
 
-    ver = sub.add_parser("verify", help="re-check every vintage in the manifest against its sha256",
-                         description="Verify the sha256 of every vintage listed in the cache manifest.")
+    ver = subparsers.add_parser(
+        "verify",
+        help="re-check every vintage: sha256, parsed table re-derived from the raw response, read-only files",
+        description="Verify every vintage listed in the cache manifest: the raw response against its "
+                    "sha256, data.parquet against the table parsed again from the raw response, and "
+                    "that every vintage file is read-only. Exit 2 when any vintage fails.",
+    )
     ver.add_argument("--cache", default=None, help=f"vintage cache root (env I4D_CACHE, default {DEFAULT_CACHE})")
+    ver.add_argument("--fix-permissions", action="store_true",
+                     help="make the files of vintages that verify read-only (0444) instead of reporting them")
     ver.set_defaults(func=main_verify)
 
 
@@ -101,18 +108,14 @@ def mirrored_names(ledger=None) -> list[str]:
 
 
 def _write_outputs(result: FetchResult, out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
     name = result.spec.name
     if result.table is not None:
-        target = out_dir / f"{name}.parquet"
-        atomic_write_parquet(result.table, target)
+        target = write_parquet(result.table, out_dir / f"{name}.parquet")
     else:
         target = out_dir / f"{name}.{result.spec.ext}"
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(result.file, tmp)
-        tmp.replace(target)
-    atomic_write_bytes(out_dir / f"{name}.vintage.json",
-                       json.dumps(result.pins(), indent=2, sort_keys=True).encode())
+        with atomic_path(target) as tmp:
+            shutil.copyfile(result.file, tmp)
+    write_json(result.pins(), out_dir / f"{name}.vintage.json")
     return target
 
 
@@ -132,30 +135,24 @@ def _pins_for(name: str, args, out_dir: Path) -> list[dict]:
 
 
 def main_get(args) -> int:
-    """Fetch the named datasets; print one line per output."""
+    """Fetch the named datasets; print one line per output. Errors propagate to ``cli.main``."""
     ledger = load_ledger(Path(args.ledger) if args.ledger else None)
     names = list(args.names)
     if args.all_mirrored:
         names += [n for n in mirrored_names(ledger) if n not in names]
     if not names:
-        print("i4d fetch get: name at least one dataset or use --all-mirrored", file=sys.stderr)
-        return 2
+        raise QueryError("name at least one ledger dataset (see `i4d fetch list`) or use --all-mirrored")
     unknown = [n for n in names if n not in ledger]
     if unknown:
-        print(f"i4d fetch get: unknown dataset(s) {unknown}; see `i4d fetch list`", file=sys.stderr)
-        return 2
+        raise QueryError(f"unknown dataset(s) {unknown}; see `i4d fetch list`")
     settings = _settings(args)
     fetcher = Fetcher(settings)
-    out_dir = Path(args.out_dir)
+    out_dir = Path(args.out)
     overrides = dict(args.filter)
     for name in names:
         spec = ledger[name].with_overrides(overrides or None, args.start, args.end)
-        try:
-            pins = _pins_for(name, args, out_dir) if settings.mode == "replay" else None
-            result = fetcher.fetch(spec, pins)
-        except FetchError as exc:
-            print(f"i4d fetch get {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 1
+        pins = _pins_for(name, args, out_dir) if settings.mode == "replay" else None
+        result = fetcher.fetch(spec, pins)
         target = _write_outputs(result, out_dir)
         rows = "" if result.table is None else f" ({len(result.table)} rows)"
         print(f"{name}: {target}{rows} <- {', '.join(v.vintage_id for v in result.vintages)}")
@@ -173,15 +170,17 @@ def main_list(args) -> int:
 
 
 def main_verify(args) -> int:
-    """Verify every manifest row; non-zero exit when any vintage fails."""
+    """Verify every manifest row; any failing vintage is listed on stderr and raises ChecksumMismatch."""
     cache = FetchSettings.resolve(mode="offline", cache=args.cache, mirror=None).cache
     store = VintageStore(cache)
-    problems = store.verify_all()
+    problems = store.verify_all(fix_permissions=args.fix_permissions)
     for p in problems:
         print(p, file=sys.stderr)
     n = len(store.manifest())
-    print(f"{n - len(problems)}/{n} vintages verified under {cache}")
-    return 1 if problems else 0
+    if problems:
+        raise ChecksumMismatch(f"{len(problems)} of {n} vintages under {cache} failed verification (listed above)")
+    print(f"{n}/{n} vintages verified under {cache}")
+    return 0
 
 
 __all__ = ["main_get", "main_list", "main_verify", "mirrored_names", "register"]

@@ -13,12 +13,11 @@
 
 from __future__ import annotations
 
-import gzip
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -42,10 +41,12 @@ from i4districts.fetch.httpclient import (
 )
 from i4districts.fetch.ledger import WILDCARD, DatasetSpec
 from i4districts.fetch.mirror import Mirror
-from i4districts.fetch.parsers import PARSER_VERSION, parse_body
+from i4districts.fetch.decode import DATA_SUFFIXES, apply_filters, derive_table, unpack_body
+from i4districts.fetch.parsers import PARSER_VERSION
+from i4districts.fetch.parsers.common import check_dimensions
 from i4districts.fetch.ratelimit import FileRateLimiter
 from i4districts.fetch.request import Request
-from i4districts.fetch.safety import DEFAULT_MAX_BYTES, is_zip, read_zip_members
+from i4districts.fetch.safety import is_zip
 from i4districts.fetch.settings import FetchSettings
 from i4districts.fetch.structure import (
     DataStructure,
@@ -53,9 +54,8 @@ from i4districts.fetch.structure import (
     parse_structure,
     validate_filters,
 )
-from i4districts.fetch.vintage import Vintage, VintageStore, sha256_bytes
-
-DATA_SUFFIXES = (".xml", ".csv", ".json", ".tsv")
+from i4districts.fetch.vintage import Vintage, VintageStore
+from i4districts.io import sha256_bytes
 
 
 @dataclass
@@ -68,7 +68,12 @@ class FetchResult:
     file: Path | None = None
 
     def pins(self) -> dict:
-        """The replay pin of this result (written beside the output as ``.vintage.json``)."""
+        """The replay pin of this result (written beside the output as ``.vintage.json``).
+
+        Each vintage is pinned by the sha256 of its raw response and of its
+        parsed ``data.parquet``; the pin file lives outside the cache, so
+        editing a vintage (even together with its ``meta.json``) is detected.
+        """
         return {
             "name": self.spec.name,
             "source": self.spec.source,
@@ -77,8 +82,9 @@ class FetchResult:
             "attribution": self.spec.attribution,
             "rows": None if self.table is None else len(self.table),
             "vintages": [
-                {"vintage_id": v.vintage_id, "sha256": v.meta["sha256"], "url": v.meta.get("url")}
-                for v in self.vintages
+                {"vintage_id": v.vintage_id, "sha256": meta["sha256"],
+                 "data_sha256": meta.get("data_sha256"), "url": meta.get("url")}
+                for v, meta in ((v, v.meta) for v in self.vintages)
             ],
         }
 
@@ -87,46 +93,20 @@ class _TooBig(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Expected:
+    """Dimensions a response may carry: declared ``dimensions`` plus ``extra`` attribute columns."""
+
+    dimensions: Sequence[str]
+    extra: Sequence[str] = ()
+    source: str = "the ledger's dimensions"
+
+
 def describe(spec: DatasetSpec, filters: Mapping[str, Sequence[str]] | None = None) -> str:
     """``'name (source dataset) filters ...'`` for error messages."""
     f = dict(spec.filters if filters is None else filters)
     per = f", periods {spec.start or ''}..{spec.end or ''}" if spec.start or spec.end else ""
     return f"{spec.name} ({spec.source} {spec.dataset}) with filters {f}{per}"
-
-
-def unpack_body(body: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """Data bytes inside a zip (single data member) or gzip body; other bodies unchanged."""
-    if is_zip(body):
-        members = read_zip_members(body, what=what, max_bytes=max_bytes)
-        data = {n: b for n, b in members.items() if n.lower().endswith(DATA_SUFFIXES)}
-        if len(data) != 1:
-            raise ResponseRejected(f"{what}: zip should hold one data file, holds {sorted(members)}")
-        return next(iter(data.values()))
-    if body[:2] == b"\x1f\x8b":
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as gz:
-            out = gz.read(max_bytes + 1)
-        if len(out) > max_bytes:
-            raise ResponseRejected(f"{what}: gzip body expands beyond {max_bytes} bytes")
-        return out
-    return body
-
-
-def apply_filters(
-    table: pd.DataFrame, filters: Mapping[str, Sequence[str]], start: str | None, end: str | None
-) -> pd.DataFrame:
-    """Rows matching ``filters`` (``*`` = any) and ``start <= time <= end`` (same-format strings)."""
-    keep = pd.Series(True, index=table.index)
-    for dim, codes in filters.items():
-        col = dim.lower()
-        if col not in table.columns:
-            raise QueryError(f"filter dimension {dim!r} not among columns {list(table.columns)}")
-        if WILDCARD not in codes:
-            keep &= table[col].isin(list(codes))
-    if start:
-        keep &= table["time"] >= start
-    if end:
-        keep &= table["time"] <= end
-    return table.loc[keep].reset_index(drop=True)
 
 
 def first_request(spec: DatasetSpec) -> Request:
@@ -226,7 +206,7 @@ class Fetcher:
         tables = []
         for pin in pins:
             v = self.store.get(pin["vintage_id"])
-            v.verify(pin.get("sha256"))
+            v.verify(pin.get("sha256"), pin.get("data_sha256"))
             result.vintages.append(v)
             if spec.api == "file":
                 result.file = v.response_path
@@ -266,7 +246,8 @@ class Fetcher:
         self.store.write(
             source=spec.source, dataset=spec.dataset, query_hash=request.query_hash, body=resp.body,
             ext="xml", meta={"url": request.url, "query": request.as_record(), "http_status": resp.status,
-                             "parser_version": PARSER_VERSION, "format": "sdmx-structure", "origin": origin},
+                             "parser_version": PARSER_VERSION, "format": "sdmx-structure", "origin": origin,
+                             "final_url": resp.url},
         )
         return dsd
 
@@ -276,8 +257,14 @@ class Fetcher:
         request: Request,
         filters: Mapping[str, Sequence[str]],
         post: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+        expected: Expected | None = None,
     ) -> tuple[pd.DataFrame, Vintage]:
-        """Obtain, unpack, parse and store one data request."""
+        """Obtain, unpack, parse and store one data request.
+
+        ``expected``: the dimensions the DSD (or the ledger) declares, and the
+        attributes allowed as extra columns; a response carrying any other
+        dimension is refused (:class:`ParseError` naming it).
+        """
         what = f"{describe(spec, filters)} [{request.url}]"
         if self.settings.mode == "offline":
             v = self._cached(spec, request)
@@ -307,10 +294,12 @@ class Fetcher:
             if notice is not None:
                 resp, origin, delivered_from = self._await_async(spec, request, notice, what)
         reject_non_data(resp)
-        data = unpack_body(resp.body, what=what, max_bytes=self.settings.policy.max_bytes)
-        table = parse_body(data, spec.format, what=what)
-        if post is not None:
-            table = post(table)
+        if origin.startswith("mirror:") and self.mirror is not None:
+            what = f"{what} from mirror file {self.mirror.root / origin[len('mirror:'):]}"
+        table = derive_table(resp.body, spec.format, what=what, post=post,
+                             max_bytes=self.settings.policy.max_bytes)
+        if expected is not None:
+            check_dimensions(table, expected.dimensions, expected.extra, what=what, declared_by=expected.source)
         if table.empty:
             raise ResponseRejected(f"{what}: the response parsed to zero observations")
         ext = "zip" if is_zip(resp.body) else ("gz" if resp.body[:2] == b"\x1f\x8b" else spec.ext)
@@ -320,7 +309,8 @@ class Fetcher:
             meta={"url": request.url, "query": {**request.as_record(), "filters": dict(filters),
                                                 "start": spec.start, "end": spec.end},
                   "http_status": resp.status, "parser_version": PARSER_VERSION,
-                  "format": spec.format, "origin": origin, "delivered_from": delivered_from,
+                  "format": spec.format, "api": spec.api, "origin": origin,
+                  "delivered_from": delivered_from, "final_url": resp.url,
                   "licence": spec.licence, "attribution": spec.attribution},
         )
         return table.assign(vintage_id=v.vintage_id), v
@@ -331,6 +321,11 @@ class Fetcher:
         """Poll an asynchronous delivery at most ``async_max_polls`` times."""
         s = self.settings
         base = self._base("eurostat", eurostat.BASE)
+        if notice.file_url and urlsplit(notice.file_url).hostname != urlsplit(base).hostname:
+            raise FetchError(
+                f"{what}: asynchronous delivery points to host {urlsplit(notice.file_url).hostname!r} "
+                f"({notice.file_url}), not the API host {urlsplit(base).hostname!r}; refused"
+            )
         for attempt in range(1, s.async_max_polls + 1):
             if notice.file_url:
                 resp, origin = self._get("eurostat", Request(notice.file_url), pass_statuses=(404,))
@@ -363,10 +358,11 @@ class Fetcher:
         build: Callable[[Mapping[str, list[str]]], Request],
         codes_known: Mapping[str, frozenset[str]],
         post: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+        expected: Expected | None = None,
     ) -> tuple[list[pd.DataFrame], list[Vintage]]:
         """Fetch; on EXTRACTION_TOO_BIG split along ``spec.split_dimension`` (one level)."""
         try:
-            table, v = self._data(spec, build(filters), filters, post)
+            table, v = self._data(spec, build(filters), filters, post, expected)
             return [table], [v]
         except _TooBig as exc:
             dim = spec.split_dimension
@@ -383,7 +379,7 @@ class Fetcher:
             tables, vintages = [], []
             key = lower.get(dim.lower(), dim)
             for sub in eurostat.split_filters(filters, key, codes):
-                t, v = self._split(spec, sub, build, codes_known, post)
+                t, v = self._split(spec, sub, build, codes_known, post, expected)
                 tables += t
                 vintages += v
             return tables, vintages
@@ -393,10 +389,12 @@ class Fetcher:
         base = self._base("eurostat", eurostat.BASE)
         codes = self._catalog_codes(spec)
         dims: Sequence[str] = spec.dimensions or tuple(spec.filters)
+        expected = Expected(spec.dimensions, (), "the ledger's dimensions") if spec.dimensions else None
         if spec.api == "sdmx" and spec.wants_structure:
             dsd = self._structure(spec, eurostat.structure_request(spec.dataset, base))
             dims = dsd.dimensions
             codes = {**codes, **dsd.codes_by_dimension()}
+            expected = Expected(dsd.dimensions, dsd.attributes, f"the DSD {dsd.id}")
         what = describe(spec)
         if spec.api == "sdmx":
             if not dims:
@@ -419,7 +417,7 @@ class Fetcher:
                 return apply_filters(t, filters, spec.start, spec.end)
         else:
             raise QueryError(f"{what}: api {spec.api!r} not supported for eurostat")
-        tables, vintages = self._split(spec, filters, build, codes, post)
+        tables, vintages = self._split(spec, filters, build, codes, post, expected)
         return FetchResult(spec, vintages, pd.concat(tables, ignore_index=True))
 
     def _fetch_istat(self, spec: DatasetSpec) -> FetchResult:
@@ -432,7 +430,8 @@ class Fetcher:
         filters = validate_filters(spec.filters, dsd.dimensions, codes, what=what, require_all=True)
         request = istat.data_request(spec.dataset, dsd.dimensions, filters, start=spec.start,
                                      end=spec.end, base=base)
-        table, v = self._data(spec, request, filters)
+        table, v = self._data(spec, request, filters,
+                              expected=Expected(dsd.dimensions, dsd.attributes, f"the DSD {dsd.id}"))
         return FetchResult(spec, [v], table)
 
     def _fetch_file(self, spec: DatasetSpec) -> FetchResult:
@@ -453,10 +452,11 @@ class Fetcher:
                 body=resp.body, ext=spec.ext,
                 meta={"url": request.url, "query": request.as_record(), "http_status": resp.status,
                       "parser_version": None, "format": spec.format, "origin": origin,
-                      "licence": spec.licence, "attribution": spec.attribution},
+                      "final_url": resp.url, "licence": spec.licence, "attribution": spec.attribution},
             )
         v.verify(spec.sha256)
         return FetchResult(spec, [v], None, v.response_path)
 
 
-__all__ = ["FetchResult", "Fetcher", "apply_filters", "describe", "first_request", "unpack_body"]
+__all__ = ["DATA_SUFFIXES", "Expected", "FetchResult", "Fetcher", "apply_filters", "describe",
+           "first_request", "unpack_body"]

@@ -6,8 +6,10 @@ wrong, so a failed scheduled refresh can be diagnosed from its log line.
 
 from __future__ import annotations
 
+from i4districts.errors import I4DError
 
-class FetchError(Exception):
+
+class FetchError(I4DError):
     """Base class of every fetch-layer error."""
 
 
@@ -21,6 +23,18 @@ class HttpError(FetchError):
     def __init__(self, message: str, status: int | None = None, url: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.url = url
+
+
+class RedirectRefused(HttpError):
+    """A redirect to another host (or from TLS to plain HTTP): never followed."""
+
+
+class DeadlineExceeded(FetchError):
+    """A request took longer than its total deadline (e.g. a server dripping bytes)."""
+
+    def __init__(self, message: str, url: str = "") -> None:
+        super().__init__(message)
         self.url = url
 
 

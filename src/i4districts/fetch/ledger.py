@@ -7,9 +7,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from i4districts.fetch.errors import QueryError
+from i4districts.safeyaml import load_yaml
 
 SOURCES = ("eurostat", "istat", "gisco")
 APIS = ("sdmx", "statistics", "bulk", "file")
@@ -100,10 +99,14 @@ def load_ledger(path: Path | None = None) -> dict[str, DatasetSpec]:
     """All ledger entries by name (default: the packaged ``ledger.yaml``)."""
     if path is None:
         text = resources.files("i4districts.fetch").joinpath("ledger.yaml").read_text()
+        doc = load_yaml(text, source="ledger.yaml", error=QueryError)
         where = "ledger.yaml"
     else:
-        text, where = Path(path).read_text(), str(path)
-    doc = yaml.safe_load(text) or {}
+        doc = load_yaml(Path(path), error=QueryError)
+        where = str(path)
+    doc = doc or {}
+    if not isinstance(doc, dict):
+        raise QueryError(f"{where}: the ledger must be a mapping with 'datasets', got {type(doc).__name__}")
     return {name: _spec(name, raw, where) for name, raw in (doc.get("datasets") or {}).items()}
 
 

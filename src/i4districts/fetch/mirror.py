@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from i4districts.fetch.errors import FetchError, ParseError
 from i4districts.fetch.httpclient import HttpResponse
 from i4districts.fetch.request import Request
+from i4districts.safeyaml import load_yaml
 
 CONTAINERS = ("raw", "recorded-json")
 
@@ -37,10 +36,12 @@ def load_index(path: Path | None = None) -> list[MirrorEntry]:
     """Entries of a mirror index (default: the packaged ``mirror_index.yaml``)."""
     if path is None:
         text = resources.files("i4districts.fetch").joinpath("mirror_index.yaml").read_text()
+        doc = load_yaml(text, source="mirror_index.yaml", error=ParseError)
         where = "mirror_index.yaml"
     else:
-        text, where = Path(path).read_text(), str(path)
-    doc = yaml.safe_load(text) or {}
+        doc = load_yaml(Path(path), error=ParseError)
+        where = str(path)
+    doc = doc or {}
     entries = []
     for i, raw in enumerate(doc.get("entries", [])):
         missing = [k for k in ("url", "path") if k not in raw]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
+
+from i4districts.io import sha256_bytes
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Request:
     @property
     def query_hash(self) -> str:
         canon = json.dumps({"accept": self.accept, "url": self.url}, sort_keys=True)
-        return hashlib.sha256(canon.encode()).hexdigest()[:16]
+        return sha256_bytes(canon.encode())[:16]
 
     def as_record(self) -> dict[str, str | None]:
         return {"url": self.url, "accept": self.accept}

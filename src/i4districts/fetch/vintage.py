@@ -10,7 +10,10 @@ Layout under the cache root::
 
 A vintage directory is assembled in a temporary sibling and renamed into
 place, so it appears complete or not at all and is never overwritten; a
-refresh creates a new timestamp beside the old ones. The vintage id is the
+refresh creates a new timestamp beside the old ones. Its files are made
+read-only (0444) before the rename. ``data.parquet`` is trusted only because
+:meth:`Vintage.verify` can derive it again from the raw response, whose
+sha256 is pinned outside the cache (``results/fetch/<name>.vintage.json``). The vintage id is the
 path relative to the cache root, e.g.
 ``eurostat/nama_10_gdp/1f2e3d4c5b6a7980/20261123T184501.123456Z``.
 """
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import fcntl
-import hashlib
 import io
 import json
 import os
@@ -30,43 +32,30 @@ from pathlib import Path
 
 import pandas as pd
 
-from i4districts.io import atomic_path
-
+from i4districts.fetch.decode import derive_table, post_filter_of
 from i4districts.fetch.errors import ChecksumMismatch, FetchError
+from i4districts.fetch.parsers import PARSER_VERSION
+from i4districts.io import sha256_bytes, sha256_file, write_text
 
 MANIFEST_COLUMNS = (
     "vintage_id", "source", "dataset", "query_hash", "query", "url", "http_status",
     "fetched_at", "bytes", "sha256", "rows", "parser_version", "format", "origin",
 )
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
+#: Files of a vintage, made read-only (0444) once written.
+VINTAGE_FILES = ("meta.json", "data.parquet")
+READ_ONLY = 0o444
 
 
-def sha256_bytes(data: bytes) -> str:
-    """Hex sha256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
+def _table_bytes(table: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    table.to_parquet(buf, engine="pyarrow", index=False)
+    return buf.getvalue()
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory (fsynced), then rename (:func:`i4districts.io.atomic_path`)."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write a Parquet file atomically (pyarrow engine)."""
-    with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, engine="pyarrow", index=False)
+def _roundtrip(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as it reads back from ``data.parquet`` (dtypes normalised by Parquet)."""
+    return pd.read_parquet(io.BytesIO(_table_bytes(table)))
 
 
 @dataclass(frozen=True)
@@ -92,21 +81,77 @@ class Vintage:
     def data_path(self) -> Path:
         return self.path / "data.parquet"
 
-    def verify(self, expected_sha256: str | None = None) -> None:
-        """Check the stored response against ``meta.json`` (and a pinned sha256 if given)."""
+    @property
+    def files(self) -> list[Path]:
+        """The files of this vintage (raw response, ``meta.json``, ``data.parquet`` if parsed)."""
+        names = [self.meta["response_file"], *VINTAGE_FILES]
+        return [self.path / n for n in names if (self.path / n).exists()]
+
+    def writable_files(self) -> list[Path]:
+        """Files of this vintage that are writable by anyone (they should be 0444)."""
+        return [f for f in self.files if f.stat().st_mode & 0o222]
+
+    def verify(
+        self,
+        expected_sha256: str | None = None,
+        expected_data_sha256: str | None = None,
+        *,
+        reparse: bool = True,
+    ) -> None:
+        """Check the vintage; raise :class:`ChecksumMismatch` naming the file that fails.
+
+        1. the raw response against ``meta.json`` and against the pinned
+           ``expected_sha256`` (the pin file lives outside the cache);
+        2. ``data.parquet`` against the pinned ``expected_data_sha256`` and
+           ``meta.json``;
+        3. with ``reparse``, ``data.parquet`` against the table derived again
+           from the raw response (unpack, parse, bulk filters), so a parsed
+           table edited together with its ``meta.json`` is caught even when
+           no table hash is pinned.
+        """
         meta = self.meta
-        if meta.get("data_sha256") and sha256_file(self.data_path) != meta["data_sha256"]:
-            raise ChecksumMismatch(
-                f"vintage {self.vintage_id}: data.parquet sha256 differs from meta.json"
-            )
         actual = sha256_file(self.response_path)
-        recorded = meta["sha256"]
-        for label, want in (("meta.json", recorded), ("pin", expected_sha256)):
+        for label, want in (("meta.json", meta["sha256"]), ("pin", expected_sha256)):
             if want is not None and actual != want:
                 raise ChecksumMismatch(
-                    f"vintage {self.vintage_id}: response sha256 {actual} does not match "
-                    f"{label} {want}"
+                    f"vintage {self.vintage_id}: response {self.response_path} sha256 {actual} "
+                    f"does not match {label} {want}"
                 )
+        has_table = self.data_path.exists()
+        if not has_table:
+            if meta.get("data_sha256") or expected_data_sha256:
+                raise ChecksumMismatch(f"vintage {self.vintage_id}: {self.data_path} is missing")
+            return
+        data_sha = sha256_file(self.data_path)
+        for label, want in (("pin", expected_data_sha256), ("meta.json", meta.get("data_sha256"))):
+            if want and data_sha != want:
+                raise ChecksumMismatch(
+                    f"vintage {self.vintage_id}: {self.data_path} sha256 {data_sha} does not match {label} {want}"
+                )
+        if reparse:
+            self._check_reparsed(meta)
+
+    def derived_table(self, meta: dict | None = None) -> pd.DataFrame:
+        """The table derived again from the stored raw response, as the fetcher derived it."""
+        meta = self.meta if meta is None else meta
+        fmt = meta.get("format")
+        what = f"vintage {self.vintage_id} ({self.response_path})"
+        if not fmt:
+            raise ChecksumMismatch(f"{what}: meta.json records no format; cannot re-derive {self.data_path}")
+        table = derive_table(self.response_path.read_bytes(), fmt, what=what, post=post_filter_of(meta))
+        return table.assign(vintage_id=self.vintage_id)
+
+    def _check_reparsed(self, meta: dict) -> None:
+        expected = _roundtrip(self.derived_table(meta))
+        stored = pd.read_parquet(self.data_path)
+        if not expected.equals(stored):
+            version = meta.get("parser_version")
+            note = (f"; it was parsed by parser version {version}, this is {PARSER_VERSION}: re-fetch "
+                    "to re-parse" if version and version != PARSER_VERSION else "")
+            raise ChecksumMismatch(
+                f"vintage {self.vintage_id}: {self.data_path} ({len(stored)} rows) differs from the table "
+                f"parsed from the raw response {self.response_path.name} ({len(expected)} rows){note}"
+            )
 
     def read_table(self) -> pd.DataFrame:
         if not self.data_path.exists():
@@ -150,9 +195,10 @@ class VintageStore:
             rows = data_sha = None
             if table is not None:
                 table = table.assign(vintage_id=vid)
-                table.to_parquet(tmp / "data.parquet", engine="pyarrow", index=False)
+                payload = _table_bytes(table)
+                (tmp / "data.parquet").write_bytes(payload)
                 rows = len(table)
-                data_sha = sha256_file(tmp / "data.parquet")
+                data_sha = sha256_bytes(payload)
             full = {
                 **meta,
                 "vintage_id": vid,
@@ -167,6 +213,8 @@ class VintageStore:
                 "response_file": response_file,
             }
             (tmp / "meta.json").write_text(json.dumps(full, indent=2, sort_keys=True))
+            for f in tmp.iterdir():  # vintages are immutable: read-only once written
+                os.chmod(f, READ_ONLY)
             os.rename(tmp, final)  # atomic; fails if `final` appeared meanwhile and is non-empty
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -188,15 +236,22 @@ class VintageStore:
                 if not old:
                     writer.writeheader()
                 writer.writerow({k: "" if v is None else v for k, v in row.items()})
-                atomic_write_bytes(self.manifest_path, old + buf.getvalue().encode())
+                write_text((old + buf.getvalue().encode()).decode("utf-8"), self.manifest_path)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def manifest(self) -> pd.DataFrame:
         """The manifest as a table (empty with the right columns if none yet)."""
-        if not self.manifest_path.exists():
+        if not self.manifest_path.exists() or self.manifest_path.stat().st_size == 0:
             return pd.DataFrame(columns=list(MANIFEST_COLUMNS))
-        return pd.read_csv(self.manifest_path, dtype=str, keep_default_na=False)
+        try:
+            man = pd.read_csv(self.manifest_path, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise FetchError(f"{self.manifest_path}: unreadable vintage manifest ({exc})") from None
+        if "vintage_id" not in man.columns:
+            raise FetchError(f"{self.manifest_path}: manifest lacks the 'vintage_id' column; "
+                             f"header is {list(man.columns)[:8]}")
+        return man
 
     def list(self, source: str, dataset: str, query_hash: str) -> list[Vintage]:
         """Complete vintages of one query, oldest first."""
@@ -220,13 +275,30 @@ class VintageStore:
             raise FetchError(f"vintage {vintage_id} not found under {self.root}")
         return v
 
-    def verify_all(self) -> list[str]:
-        """Check every manifest row against the stored file; return the problems found."""
+    def verify_all(self, *, fix_permissions: bool = False) -> list[str]:
+        """Check every manifest row; return the problems found.
+
+        Per vintage: the raw response against the manifest's sha256 and
+        ``meta.json``, ``data.parquet`` against ``meta.json`` and against the
+        table re-parsed from the raw response, and the file modes (every file
+        read-only). With ``fix_permissions`` a vintage that verifies but has
+        writable files is made read-only instead of being reported.
+        """
         problems = []
         for rec in self.manifest().to_dict("records"):
             try:
                 v = self.get(rec["vintage_id"])
-                v.verify(rec["sha256"])
+                v.verify(rec.get("sha256") or None)
+                writable = v.writable_files()
+                if writable and fix_permissions:
+                    for f in writable:
+                        os.chmod(f, READ_ONLY)
+                elif writable:
+                    problems.append(
+                        f"vintage {v.vintage_id}: writable file(s) {[f.name for f in writable]} "
+                        f"(mode {oct(writable[0].stat().st_mode & 0o777)}; vintages must be read-only, "
+                        "see `i4d fetch verify --fix-permissions`)"
+                    )
             except (FetchError, OSError) as exc:
                 problems.append(str(exc))
         return problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -112,6 +112,34 @@ def numeric_values(raw: pd.Series, *, what: str) -> np.ndarray:
     if len(bad):
         raise ParseError(f"{what}: observation values {bad.head(5).tolist()} are not numbers")
     return nums.to_numpy(dtype=np.float64)
+
+
+def check_dimensions(
+    table: pd.DataFrame,
+    dimensions: Sequence[str],
+    extra: Sequence[str] = (),
+    *,
+    what: str,
+    declared_by: str = "the ledger's dimensions",
+) -> None:
+    """Refuse a parsed table carrying a dimension column that is not declared.
+
+    ``dimensions`` come from the DSD (or the ledger entry's ``dimensions``
+    when no DSD is fetched); ``extra`` lists attributes the DSD declares,
+    which parsers keep as columns. Comparison is case-insensitive; the time
+    dimension and the flag columns are not dimensions here. A response with
+    an undeclared dimension would otherwise add a column silently and
+    duplicate keys downstream.
+    """
+    if not dimensions:
+        return
+    known = {str(d).lower() for d in (*dimensions, *extra)}
+    unknown = [c for c in table.columns if c not in RESERVED and str(c).lower() not in known]
+    if unknown:
+        raise ParseError(
+            f"{what}: the response has dimension(s) {unknown} that are not in {declared_by} "
+            f"{list(dimensions)}; refusing to add undeclared columns"
+        )
 
 
 def parse_body(data: bytes, fmt: str, *, what: str) -> pd.DataFrame:

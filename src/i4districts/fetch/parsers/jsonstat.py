@@ -17,7 +17,13 @@ import math
 import pandas as pd
 
 from i4districts.fetch.errors import ParseError
-from i4districts.fetch.parsers.common import tidy_frame
+from i4districts.fetch.parsers.common import MISSING_MARKERS, tidy_frame
+
+#: Largest declared cube (product of the dimension sizes) accepted before anything is
+#: allocated. Eurostat refuses extractions above 5 000 000 cells (413 EXTRACTION_TOO_BIG,
+#: "max authorised is 5000000"), so a larger declaration is malformed or hostile: an 8 KB
+#: document declaring 300 x 300 x 300 cells would otherwise allocate gigabytes.
+MAX_CELLS = 5_000_000
 
 
 def _as_sparse(obj, n: int, what: str, field: str) -> dict[int, object]:
@@ -28,30 +34,63 @@ def _as_sparse(obj, n: int, what: str, field: str) -> dict[int, object]:
             raise ParseError(f"{what}: JSON-stat {field!r} has {len(obj)} cells, size product is {n}")
         return {i: v for i, v in enumerate(obj) if v is not None}
     if isinstance(obj, dict):
-        return {int(k): v for k, v in obj.items()}
+        out = {}
+        for k, v in obj.items():
+            try:
+                out[int(k)] = v
+            except ValueError:
+                raise ParseError(f"{what}: JSON-stat {field!r} has a non-integer cell index {k!r}") from None
+        return out
     if isinstance(obj, str) and field == "status":
         return {i: obj for i in range(n)}
     raise ParseError(f"{what}: JSON-stat {field!r} of unexpected type {type(obj).__name__}")
 
 
 def _codes(dim: dict, name: str, size: int, what: str) -> list[str]:
+    if not isinstance(dim, dict) or not isinstance(dim.get("category", {}), dict):
+        raise ParseError(f"{what}: JSON-stat dimension {name!r} is not an object with a 'category'")
     index = dim.get("category", {}).get("index")
     if index is None:
         labels = dim.get("category", {}).get("label", {})
         codes = list(labels)
     elif isinstance(index, list):
         codes = list(index)
-    else:
+    elif isinstance(index, dict):
         codes = [None] * len(index)
         for code, pos in index.items():
+            if not isinstance(pos, int) or isinstance(pos, bool) or not 0 <= pos < len(index):
+                raise ParseError(f"{what}: JSON-stat dimension {name!r} code {code!r} has position {pos!r}, "
+                                 f"outside 0..{len(index) - 1}")
             codes[pos] = code
+    else:
+        raise ParseError(f"{what}: JSON-stat dimension {name!r} category index of type {type(index).__name__}")
     if len(codes) != size or any(c is None for c in codes):
         raise ParseError(f"{what}: JSON-stat dimension {name!r} has {len(codes)} codes, size {size}")
     return codes
 
 
-def parse_jsonstat(data: bytes, *, what: str) -> pd.DataFrame:
-    """Tidy table of a JSON-stat 2.0 ``dataset`` response."""
+def _number(v: object, flat: int, row: dict, what: str) -> float:
+    if v is None:
+        return math.nan
+    if isinstance(v, str) and v.strip() in MISSING_MARKERS:
+        return math.nan
+    if isinstance(v, bool):
+        v = None
+    try:
+        return float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        where = ", ".join(f"{k}={c}" for k, c in row.items())
+        raise ParseError(f"{what}: JSON-stat value {v!r} at cell {flat} ({where}) is not a number") from None
+
+
+def parse_jsonstat(data: bytes, *, what: str, max_cells: int | None = None) -> pd.DataFrame:
+    """Tidy table of a JSON-stat 2.0 ``dataset`` response.
+
+    Refuses (``ParseError`` naming ``what``) a declared cube larger than
+    ``max_cells`` (default :data:`MAX_CELLS`), a dimension listed in ``id``
+    but absent from ``dimension``, and a value that is not a number.
+    """
+    max_cells = MAX_CELLS if max_cells is None else max_cells
     try:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -60,14 +99,32 @@ def parse_jsonstat(data: bytes, *, what: str) -> pd.DataFrame:
         keys = list(doc)[:8] if isinstance(doc, dict) else type(doc).__name__
         raise ParseError(f"{what}: not a JSON-stat 2.0 dataset (top-level keys {keys})")
     ids, sizes = doc.get("id"), doc.get("size")
-    if not ids or not sizes or len(ids) != len(sizes):
-        raise ParseError(f"{what}: JSON-stat 'id' {ids} and 'size' {sizes} do not match")
-    n = math.prod(sizes)
-    codes = [_codes(doc["dimension"][d], d, s, what) for d, s in zip(ids, sizes, strict=True)]
+    if not isinstance(ids, list) or not isinstance(sizes, list) or not ids or len(ids) != len(sizes):
+        raise ParseError(f"{what}: JSON-stat 'id' {str(ids)[:200]} and 'size' {str(sizes)[:200]} do not match")
+    bad = [s for s in sizes if not isinstance(s, int) or isinstance(s, bool) or s < 0]
+    if bad:
+        raise ParseError(f"{what}: JSON-stat 'size' holds values that are not non-negative integers: {bad[:5]}")
+    n = math.prod(sizes)  # exact integer: checked before anything of size n is allocated
+    if n > max_cells:
+        raise ParseError(
+            f"{what}: JSON-stat dataset declares {' x '.join(map(str, sizes))} = {n} cells, more than the "
+            f"limit of {max_cells} (jsonstat.MAX_CELLS; Eurostat itself serves at most 5 000 000)"
+        )
+    dimension = doc.get("dimension")
+    if not isinstance(dimension, dict):
+        raise ParseError(f"{what}: JSON-stat dataset has no 'dimension' object")
+    missing = [d for d in ids if d not in dimension]
+    if missing:
+        raise ParseError(
+            f"{what}: JSON-stat dimension(s) {missing} listed in 'id' are missing from 'dimension' "
+            f"(which has {list(dimension)[:10]})"
+        )
+    codes = [_codes(dimension[d], d, s, what) for d, s in zip(ids, sizes, strict=True)]
     strides = [math.prod(sizes[k + 1 :]) for k in range(len(sizes))]
     values = _as_sparse(doc.get("value"), n, what, "value")
     status = _as_sparse(doc.get("status"), n, what, "status")
-    role_time = doc.get("role", {}).get("time") or []
+    role = doc.get("role") if isinstance(doc.get("role"), dict) else {}
+    role_time = role.get("time") or []
     tdim = role_time[0] if role_time else ("time" if "time" in ids else None)
     if tdim is None:
         raise ParseError(f"{what}: JSON-stat dataset has no time dimension among {ids}")
@@ -80,8 +137,7 @@ def parse_jsonstat(data: bytes, *, what: str) -> pd.DataFrame:
         for d, cs, st in zip(ids, codes, strides, strict=True):
             code = cs[(flat // st) % len(cs)]
             row["time" if d == tdim else d] = code
-        v = values.get(flat)
-        row["value"] = math.nan if v is None else float(v)
+        row["value"] = _number(values.get(flat), flat, row, what)
         if flat in status:
             row["obs_flag"] = status[flat]
         rows.append(row)

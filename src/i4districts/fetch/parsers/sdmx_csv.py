@@ -26,16 +26,24 @@ NON_DIMENSION = frozenset({"TIME_PERIOD", "OBS_VALUE", *FLAG_ATTRIBUTES, "OBS_CO
 
 def parse_sdmx_csv(data: bytes, *, what: str) -> pd.DataFrame:
     """Tidy table of an SDMX-CSV file (header row, one observation per line)."""
-    text = data.decode("utf-8-sig")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"{what}: SDMX-CSV is not UTF-8 ({exc})") from None
     try:
         header = next(csv.reader(io.StringIO(text)))
     except StopIteration:
-        raise ParseError(f"{what}: empty SDMX-CSV body") from None
+        raise ParseError(f"{what}: empty SDMX-CSV body (no header line)") from None
+    except csv.Error as exc:
+        raise ParseError(f"{what}: malformed SDMX-CSV header ({exc})") from None
     missing = [c for c in ("TIME_PERIOD", "OBS_VALUE") if c not in header]
     if missing:
         raise ParseError(f"{what}: SDMX-CSV header lacks {missing}; header is {header[:10]}")
-    bad = [(i, len(rec)) for i, rec in enumerate(csv.reader(io.StringIO(text)), start=1)
-           if rec and len(rec) != len(header)]
+    try:
+        bad = [(i, len(rec)) for i, rec in enumerate(csv.reader(io.StringIO(text)), start=1)
+               if rec and len(rec) != len(header)]
+    except csv.Error as exc:
+        raise ParseError(f"{what}: malformed SDMX-CSV ({exc})") from None
     if bad:
         raise ParseError(
             f"{what}: SDMX-CSV lines {[i for i, _ in bad[:5]]} have {[n for _, n in bad[:5]]} fields, "
@@ -43,7 +51,7 @@ def parse_sdmx_csv(data: bytes, *, what: str) -> pd.DataFrame:
         )
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ParseError(f"{what}: malformed SDMX-CSV ({exc})") from exc
     if len(frame.columns) != len(header):
         raise ParseError(f"{what}: SDMX-CSV header has duplicate or blank columns: {header}")

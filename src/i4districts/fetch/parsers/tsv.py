@@ -36,7 +36,10 @@ def split_cell(cell: str) -> tuple[str, str | None]:
 
 def parse_tsv(data: bytes, *, what: str) -> pd.DataFrame:
     """Tidy table of a Eurostat bulk TSV (one row per series x period, ``:`` kept as NaN)."""
-    text = data.decode("utf-8-sig")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"{what}: TSV is not UTF-8 ({exc})") from None
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         raise ParseError(f"{what}: empty TSV body")
@@ -52,8 +55,13 @@ def parse_tsv(data: bytes, *, what: str) -> pd.DataFrame:
             f"{what}: lines {(bad[:5] + 1).tolist()} have {(widths[bad[:5]] + 1).tolist()} cells, "
             f"header has {len(head)}"
         )
-    frame = pd.read_csv(io.StringIO("\n".join(lines[1:])), sep="\t", header=None, dtype=str,
-                        keep_default_na=False, na_filter=False, quoting=3)
+    if len(lines) == 1:
+        raise ParseError(f"{what}: TSV has a header ({head[0]!r} ...) but no series lines")
+    try:
+        frame = pd.read_csv(io.StringIO("\n".join(lines[1:])), sep="\t", header=None, dtype=str,
+                            keep_default_na=False, na_filter=False, quoting=3)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise ParseError(f"{what}: malformed TSV ({exc})") from None
     keys = frame[0].str.split(",", expand=True)
     if keys.shape[1] != len(dims) or keys.isna().any().any():
         raise ParseError(f"{what}: series keys {frame[0].head(3).tolist()} do not match {dims}")
