@@ -16,29 +16,36 @@ import pytest
 from linearmodels.panel import PanelOLS
 
 from i4districts import io
-from i4districts.panel import PanelSelection
+from i4districts.cli import main
 from i4districts.pipeline import steps
 
 REPO = Path(__file__).resolve().parents[1]
 
 
+def i4d(*args: object) -> None:
+    """Run one ``i4d`` command (the steps run without Snakemake), failing on a non-zero exit."""
+    assert main([str(a) for a in args]) == 0, args
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Path:
-    """Run every step of the default pipeline (without Snakemake) into a temporary directory."""
+    """Run every step of the default pipeline through the CLI (without Snakemake) into a temporary directory."""
     d = tmp_path_factory.mktemp("pipeline")
-    steps.sample(d / "sample.parquet")
-    steps.panel(d / "sample.parquet", d / "panel.parquet", PanelSelection())
-    steps.specialization(d / "panel.parquet", d / "specialization.parquet")
-    steps.adoption(d / "panel.parquet", d / "adoption.parquet", seed=20240917)
-    steps.exposure(d / "panel.parquet", d / "adoption.parquet", d / "exposure.parquet", base_year=2000)
-    steps.frame(d / "panel.parquet", d / "exposure.parquet", d / "frame.parquet", base_year=2000)
+    i4d("data", "sample", "-o", d / "sample.parquet")
+    i4d("data", "panel", "-i", d / "sample.parquet", "-o", d / "panel.parquet")
+    i4d("indicators", "specialization", "-i", d / "panel.parquet", "-o", d / "specialization.parquet")
+    i4d("exposure", "adoption", "-i", d / "panel.parquet", "-o", d / "adoption.parquet", "--seed", 20240917)
+    i4d("exposure", "build", "-i", d / "panel.parquet", "--adoption", d / "adoption.parquet", "--base-year", 2000,
+        "-o", d / "exposure.parquet")
+    i4d("data", "frame", "-i", d / "panel.parquet", "--exposure", d / "exposure.parquet", "--base-year", 2000,
+        "-o", d / "frame.parquet")
     return d
 
 
 def _lq_c_2015(run: Path) -> pd.Series:
     s = pd.read_parquet(run / "specialization.parquet")
-    sel = s[(s["indicator"] == "lq") & (s["nace"] == "C") & (s["year"] == 2015)]
-    return sel.set_index("geo")["value"]
+    sel = s[(s["indicator"] == "lq") & (s["sector"] == "C") & (s["year"] == 2015)]
+    return sel.set_index("region")["value"]
 
 
 def test_manufacturing_lq_2015_by_hand(run: Path):
@@ -76,11 +83,11 @@ def test_manufacturing_lq_matches_raw_csv(run: Path, shared_data: Path):
 def test_employment_weighted_mean_lq_is_one(run: Path):
     panel = pd.read_parquet(run / "panel.parquet")
     s = pd.read_parquet(run / "specialization.parquet")
-    lq = s[s["indicator"] == "lq"].merge(panel, on=["geo", "nace", "year"])
-    region_total = lq.groupby(["geo", "year"])["employment"].transform("sum")
+    lq = s[s["indicator"] == "lq"].merge(panel, on=["region", "sector", "year"], suffixes=("", "_emp"))
+    region_total = lq.groupby(["region", "year"])["value_emp"].transform("sum")
     # identity: sum_r (E_r / E) LQ_rs = sum_r E_rs / E_s = 1 for every sector and year
-    weighted = (lq["value"] * region_total / lq.groupby("year")["employment"].transform("sum"))
-    sums = weighted.groupby([lq["nace"], lq["year"]]).sum()
+    weighted = (lq["value"] * region_total / lq.groupby("year")["value_emp"].transform("sum"))
+    sums = weighted.groupby([lq["sector"], lq["year"]]).sum()
     assert sums.to_numpy() == pytest.approx(1.0, rel=1e-12)
 
 
@@ -92,7 +99,7 @@ def test_twfe_estimate_equals_panelols(run: Path, tmp_path: Path):
     result = fit(frame, spec)
     ours = result.coefficients.set_index("term").loc["exposure_change"]
 
-    data = frame.set_index(["geo", "year"])
+    data = frame.set_index(["region", "year"])
     ref = PanelOLS(data["employment_growth"], data[["exposure_change"]], entity_effects=True,
                    time_effects=True).fit(cov_type="clustered", cluster_entity=True)
     assert ours["estimate"] == pytest.approx(ref.params["exposure_change"], rel=1e-10, abs=0)
@@ -113,7 +120,7 @@ def test_heterogeneity_model_equals_panelols_with_interaction(run: Path):
     frame = pd.read_parquet(run / "frame.parquet")
     spec = ModelSpec.from_yaml(REPO / "config" / "models" / "twfe_exposure_by_specialisation.yaml")
     ours = fit(frame, spec).coefficients.set_index("term")
-    data = frame.set_index(["geo", "year"])
+    data = frame.set_index(["region", "year"])
     data["inter"] = data["exposure_change"] * data["manufacturing_specialised"]
     ref = PanelOLS(data["employment_growth"], data[["exposure_change", "inter"]], entity_effects=True,
                    time_effects=True).fit(cov_type="clustered", cluster_entity=True)
@@ -131,7 +138,7 @@ def test_long_difference_equals_statsmodels_hc1_on_hand_built_differences(run: P
     frame = pd.read_parquet(run / "frame.parquet")
     spec = ModelSpec.from_yaml(REPO / "config" / "models" / "ld_exposure.yaml")
     ours = fit(frame, spec).coefficients.set_index("term")
-    wide = frame.pivot(index="geo", columns="year", values=["ln_employment_x100", "exposure"])
+    wide = frame.pivot(index="region", columns="year", values=["ln_employment_x100", "exposure"])
     dy = wide[("ln_employment_x100", 2017)] - wide[("ln_employment_x100", 2001)]
     dx = wide[("exposure", 2017)] - wide[("exposure", 2001)]
     ref = sm.OLS(dy.to_numpy(), sm.add_constant(dx.to_numpy())).fit(cov_type="HC1")
@@ -140,11 +147,11 @@ def test_long_difference_equals_statsmodels_hc1_on_hand_built_differences(run: P
 
 
 def test_manufacturing_specialisation_flag_by_hand(run: Path):
-    frame = pd.read_parquet(run / "frame.parquet").drop_duplicates("geo").set_index("geo")
+    frame = pd.read_parquet(run / "frame.parquet").drop_duplicates("region").set_index("region")
     panel = pd.read_parquet(run / "panel.parquet")
     base = panel[panel["year"] == 2000]
-    c = base[base["nace"] == "C"].set_index("geo")["employment"]
-    total = base.groupby("geo")["employment"].sum()
+    c = base[base["sector"] == "C"].set_index("region")["value"]
+    total = base.groupby("region")["value"].sum()
     lq = (c / total) / (c.sum() / total.sum())
     pd.testing.assert_series_equal(frame["manufacturing_lq_base"].sort_index(), lq.sort_index().astype(float),
                                    check_names=False, check_index_type=False, rtol=1e-12)
@@ -156,11 +163,13 @@ def test_user_table_with_the_illustrative_values_gives_the_same_frame(run: Path,
     # Independent route: the same numbers entered as a user CSV must give the same exposure and frame.
     illustrative = pd.read_parquet(run / "adoption.parquet")
     csv = tmp_path / "robots.csv"
-    illustrative.rename(columns={"adoption": "robots"})[["nace", "year", "robots"]].to_csv(csv, index=False)
-    steps.adoption(run / "panel.parquet", tmp_path / "adoption.parquet", source="table", table_path=csv,
-                   column="robots", unit="robots per 1000 workers")
-    steps.exposure(run / "panel.parquet", tmp_path / "adoption.parquet", tmp_path / "exposure.parquet", base_year=2000)
-    steps.frame(run / "panel.parquet", tmp_path / "exposure.parquet", tmp_path / "frame.parquet", base_year=2000)
+    illustrative.rename(columns={"value": "robots"})[["sector", "year", "robots"]].to_csv(csv, index=False)
+    i4d("exposure", "adoption", "-i", run / "panel.parquet", "-o", tmp_path / "adoption.parquet", "--source", "table",
+        "--table", csv, "--column", "robots", "--unit", "robots per 1000 workers")
+    i4d("exposure", "build", "-i", run / "panel.parquet", "--adoption", tmp_path / "adoption.parquet",
+        "--base-year", 2000, "-o", tmp_path / "exposure.parquet")
+    i4d("data", "frame", "-i", run / "panel.parquet", "--exposure", tmp_path / "exposure.parquet",
+        "--base-year", 2000, "-o", tmp_path / "frame.parquet")
     ours = pd.read_parquet(tmp_path / "frame.parquet")
     ref = pd.read_parquet(run / "frame.parquet")
     pd.testing.assert_frame_equal(ours, ref, rtol=1e-12)
@@ -172,9 +181,10 @@ def test_user_table_with_the_illustrative_values_gives_the_same_frame(run: Path,
 def test_sd_normalised_exposure_scales_the_coefficient(run: Path, tmp_path: Path):
     from i4districts.estimation import ModelSpec, fit
 
-    steps.exposure(run / "panel.parquet", run / "adoption.parquet", tmp_path / "exposure.parquet", base_year=2000,
-                   normalisation="sd")
-    steps.frame(run / "panel.parquet", tmp_path / "exposure.parquet", tmp_path / "frame.parquet", base_year=2000)
+    i4d("exposure", "build", "-i", run / "panel.parquet", "--adoption", run / "adoption.parquet",
+        "--base-year", 2000, "--normalisation", "sd", "-o", tmp_path / "exposure.parquet")
+    i4d("data", "frame", "-i", run / "panel.parquet", "--exposure", tmp_path / "exposure.parquet",
+        "--base-year", 2000, "-o", tmp_path / "frame.parquet")
     spec = ModelSpec.from_yaml(REPO / "config" / "models" / "twfe_exposure.yaml")
     raw = pd.read_parquet(run / "frame.parquet")
     sd = raw["exposure_change"].std(ddof=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,13 +11,19 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+SCENARIO = "italy"  # config/config.yaml's scenario: outputs under results/italy/
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the repository's Snakefile with ``workdir`` as working directory."""
+def snakemake(workdir: Path, *args: str, check: bool = True, cores: str | None = "2") -> subprocess.CompletedProcess:
+    """Run the repository's Snakefile with ``workdir`` as working directory.
+
+    The rules call ``i4d``; the interpreter's own bin directory goes first on PATH so the rules use
+    the ``i4d`` installed beside the Python running the tests.
+    """
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-           "--cores", "2", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+           *(["--cores", cores] if cores else []), *args]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -26,6 +33,11 @@ def make_workdir(path: Path) -> Path:
     """A working directory holding a copy of the repository's config (links resolved)."""
     shutil.copytree(REPO / "config", path / "config", symlinks=False)
     return path
+
+
+def results(workdir: Path) -> Path:
+    """The default scenario's results folder in ``workdir``."""
+    return workdir / "results" / SCENARIO
 
 
 @pytest.fixture

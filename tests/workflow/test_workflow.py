@@ -1,4 +1,5 @@
-"""Workflow level: dry run, lint, config errors, a real run of the default pipeline, idempotence."""
+"""Workflow level: dry run, lint, config errors, a real run of the default pipeline, idempotence,
+scenarios side by side, the default profile, reruns on code changes, and shell-injection probes."""
 
 from __future__ import annotations
 
@@ -9,11 +10,25 @@ import pytest
 import yaml
 from linearmodels.panel import PanelOLS
 
-from .conftest import make_workdir, snakemake
+from i4districts.provenance import package_root
+
+from .conftest import make_workdir, results, snakemake
 
 pytestmark = pytest.mark.workflow
 
 RULES = ("sample", "panel", "specialization", "concentration", "adoption", "exposure", "model_frame", "estimate", "table", "all")
+
+
+def _edit_config(workdir: Path, **sections) -> dict:
+    cfg_path = workdir / "config" / "config.yaml"
+    cfg = yaml.safe_load(cfg_path.read_text())
+    for section, values in sections.items():
+        if isinstance(values, dict) and isinstance(cfg.get(section), dict):
+            cfg[section].update(values)
+        else:
+            cfg[section] = values
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))  # keep the models' (column) order
+    return cfg
 
 
 def test_dry_run_lists_every_job(workdir: Path):
@@ -32,11 +47,7 @@ def test_lint_is_clean(workdir: Path):
 @pytest.mark.parametrize(("patch", "key"), [({"data": {"colour": 1}}, "data.colour"),
                                             ({"data": {"nuts_level": "x"}}, "data.nuts_level")])
 def test_bad_config_stops_before_the_dag_naming_the_key(workdir: Path, patch: dict, key: str):
-    cfg_path = workdir / "config" / "config.yaml"
-    cfg = yaml.safe_load(cfg_path.read_text())
-    for section, values in patch.items():
-        cfg[section].update(values)
-    cfg_path.write_text(yaml.safe_dump(cfg))
+    _edit_config(workdir, **patch)
     proc = snakemake(workdir, "--dry-run", check=False)
     assert proc.returncode != 0
     assert key in proc.stdout + proc.stderr
@@ -50,6 +61,20 @@ def test_bad_model_spec_stops_naming_the_file(workdir: Path):
     assert "twfe_exposure.yaml" in proc.stdout + proc.stderr and "colour" in proc.stdout + proc.stderr
 
 
+def test_plain_snakemake_runs_with_the_default_profile(workdir: Path):
+    # no --cores on the command line: the defaults of workflow/profiles/default apply
+    proc = snakemake(workdir, "results/italy/data/sample.parquet", cores=None, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (results(workdir) / "data" / "sample.parquet").is_file()
+
+
+def test_a_failed_rule_shows_its_log(workdir: Path):
+    _edit_config(workdir, data={"country": "DE"})
+    proc = snakemake(workdir, "results/italy/data/panel.parquet", check=False)
+    assert proc.returncode != 0
+    assert "no region codes of country 'DE'" in proc.stdout + proc.stderr  # the log's content, not only its path
+
+
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory) -> Path:
     workdir = make_workdir(tmp_path_factory.mktemp("default_run"))
@@ -58,11 +83,11 @@ def default_run(tmp_path_factory) -> Path:
 
 
 def test_default_run_writes_tables_holding_the_estimate(default_run: Path):
-    tables = default_run / "results" / "tables"
+    tables = results(default_run) / "tables"
     for ext in ("tex", "md", "csv", "html"):
         text = (tables / f"employment_exposure.{ext}").read_text()
         assert "illustrative adoption data" in text
-    frame = pd.read_parquet(default_run / "results" / "data" / "model_frame.parquet").set_index(["geo", "year"])
+    frame = pd.read_parquet(results(default_run) / "data" / "model_frame.parquet").set_index(["region", "year"])
     ref = PanelOLS(frame["employment_growth"], frame[["exposure_change"]], entity_effects=True,
                    time_effects=True).fit(cov_type="clustered", cluster_entity=True)
     csv = pd.read_csv(tables / "employment_exposure.csv")
@@ -72,17 +97,18 @@ def test_default_run_writes_tables_holding_the_estimate(default_run: Path):
     assert csv.loc["exposure_change", "std_error"] == pytest.approx(ref.std_errors["exposure_change"], rel=1e-8)
     tex = (tables / "employment_exposure.tex").read_text()
     assert r"\toprule" in tex and f"{ref.params['exposure_change']:.4f}" in tex
-    assert (default_run / "results" / "indicators" / "specialization.parquet").is_file()
-    coefficients = pd.read_parquet(default_run / "results" / "models" / "twfe_exposure.parquet")
+    assert "I4.0 exposure, annual change" in tex  # label from config tables.labels
+    assert (results(default_run) / "indicators" / "specialization.parquet").is_file()
+    coefficients = pd.read_parquet(results(default_run) / "models" / "twfe_exposure.parquet")
     assert coefficients.loc[coefficients["term"] == "exposure_change", "estimate"].iloc[0] == pytest.approx(
         ref.params["exposure_change"], rel=1e-10, abs=0)
-    assert (default_run / "results" / "data" / "panel.parquet").is_file()
+    assert (results(default_run) / "data" / "panel.parquet").is_file()
 
 
 def test_default_run_concentration_per_sector_year(default_run: Path):
-    conc = pd.read_parquet(default_run / "results" / "indicators" / "concentration.parquet")
-    assert not conc.duplicated(["nace", "year"]).any()
-    assert len(conc) == 11 * 18  # a10_split_c sectors x 2000-2017
+    conc = pd.read_parquet(results(default_run) / "indicators" / "concentration.parquet")
+    assert not conc.duplicated(["sector", "year"]).any()
+    assert len(conc) == 11 * 18  # A10_split_C sectors x 2000-2017
 
 
 def test_second_run_does_nothing(default_run: Path):
@@ -90,18 +116,46 @@ def test_second_run_does_nothing(default_run: Path):
     assert "Nothing to be done" in out.stdout + out.stderr
 
 
-def test_user_adoption_table_drives_the_run_and_drops_the_illustrative_label(default_run: Path, tmp_path: Path):
+def test_a_change_of_package_code_reruns_the_rules(default_run: Path):
+    probe = package_root() / "_fingerprint_probe.py"
+    probe.write_text("# a change of the package's code\n")
+    try:
+        out = snakemake(default_run, "--dry-run").stdout
+    finally:
+        probe.unlink()
+    assert "Nothing to be done" not in out
+    for rule in ("sample", "panel", "estimate", "table"):
+        assert f"rule {rule}:" in out, rule
+    assert "Nothing to be done" in snakemake(default_run, "--dry-run").stdout  # back to the original code
+
+
+def test_scenarios_live_side_by_side(default_run: Path):
+    out = snakemake(default_run, "--dry-run", "--config", "scenario=robustness").stdout
+    assert "results/robustness/tables/employment_exposure.md" in out
+    assert "results/italy/" not in out  # a variant writes beside the default, never over it
+
+
+def test_user_table_with_injection_probes_runs_quoted(default_run: Path, tmp_path: Path):
+    """A user adoption table whose unit and model-spec file name carry shell syntax: no command runs from them."""
     workdir = make_workdir(tmp_path / "user_table")
-    illustrative = pd.read_parquet(default_run / "results" / "data" / "adoption.parquet")
+    illustrative = pd.read_parquet(results(default_run) / "data" / "adoption.parquet")
     table = workdir / "robots.csv"
-    illustrative.rename(columns={"adoption": "robots"})[["nace", "year", "robots"]].to_csv(table, index=False)
-    cfg_path = workdir / "config" / "config.yaml"
-    cfg = yaml.safe_load(cfg_path.read_text())
-    cfg["adoption"] = {"source": "table", "table": "robots.csv", "column": "robots", "unit": "robots per 1000 workers"}
-    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))  # keep the models' (column) order
+    illustrative.rename(columns={"value": "robots"})[["sector", "year", "robots"]].to_csv(table, index=False)
+    models = workdir / "config" / "models"
+    evil_spec = models / "m$(touch SPEC_PWNED).yaml"
+    (models / "twfe_exposure.yaml").rename(evil_spec)
+    cfg = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
+    cfg["models"]["twfe_exposure"] = f"config/models/{evil_spec.name}"
+    cfg["adoption"] = {"source": "table", "table": "robots.csv", "column": "robots",
+                       "unit": "robots per 1'000 workers x'$(touch UNIT_PWNED)'"}
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     snakemake(workdir)
-    md = (workdir / "results" / "tables" / "employment_exposure.md").read_text()
+    assert not list(workdir.rglob("*PWNED*")) or all(p == evil_spec for p in workdir.rglob("*PWNED*"))
+    assert not (workdir / "SPEC_PWNED").exists() and not (workdir / "UNIT_PWNED").exists()
+    md = (results(workdir) / "tables" / "employment_exposure.md").read_text()
     assert "illustrative" not in md and "robots.csv" in md
-    ours = pd.read_csv(workdir / "results" / "tables" / "employment_exposure.csv")
-    ref = pd.read_csv(default_run / "results" / "tables" / "employment_exposure.csv")
+    units = set(pd.read_parquet(results(workdir) / "data" / "exposure.parquet")["unit"])
+    assert units == {"robots per 1'000 workers x'$(touch UNIT_PWNED)'"}  # the value arrives intact
+    ours = pd.read_csv(results(workdir) / "tables" / "employment_exposure.csv")
+    ref = pd.read_csv(results(default_run) / "tables" / "employment_exposure.csv")
     pd.testing.assert_series_equal(ours["estimate"], ref["estimate"], rtol=1e-12)

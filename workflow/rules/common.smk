@@ -1,6 +1,44 @@
-# Input functions shared by the rules (named functions, no lambdas).
+# Shared set-up of the rules: config validation, defaults of the workflow profile, the code
+# fingerprint that reruns rules when the package or its embedded data change, input functions.
+from pathlib import Path
+
+import yaml
+from snakemake.logging import logger as snakemake_logger
+
+from i4districts.config import validate_config
+from i4districts.errors import SpecError
+from i4districts.estimation.spec import ModelSpec
 from i4districts.fetch.cli import mirrored_names
 from i4districts.fetch.ledger import load_ledger
+from i4districts.provenance import package_fingerprint
+
+_validated = validate_config(config, source="config (config/config.yaml and --config overrides)")
+config.clear()
+config.update(_validated)
+for _model_id, _spec_path in config["models"].items():
+    try:
+        ModelSpec.from_yaml(_spec_path)  # raises naming the file and field of a bad model spec
+    except SpecError as _exc:
+        raise SpecError(f"config key 'models.{_model_id}': {_exc}") from None
+
+# With the root Snakefile, Snakemake does not look in workflow/profiles/default; apply its
+# defaults here so that plain `snakemake` runs (explicit command-line flags still win).
+_PROFILE = yaml.safe_load((Path(workflow.basedir) / "workflow/profiles/default/config.yaml").read_text())
+if workflow.resource_settings.cores is None:
+    workflow.resource_settings.cores = int(_PROFILE["cores"])
+for _handler in snakemake_logger.handlers:  # the log handlers exist before the Snakefile is read
+    if _PROFILE.get("show-failed-logs") and hasattr(_handler.formatter, "show_failed_logs"):
+        _handler.formatter.show_failed_logs = True
+    for _filter in _handler.filters:
+        if _PROFILE.get("printshellcmds") and hasattr(_filter, "printshellcmds"):
+            _filter.printshellcmds = True
+
+SCENARIO = config["scenario"]
+R = f"results/{SCENARIO}"  # every output of this scenario lives below it
+ENV = "../envs/i4districts.yaml"
+# sha256 over the package's code and data files: a param of every rule that runs package code,
+# so editing the code or the embedded sample reruns them (Snakemake's params rerun trigger).
+CODE = package_fingerprint()
 
 FETCH_LEDGER = load_ledger()
 FETCH_TABLES = [n for n, s in FETCH_LEDGER.items() if s.api != "file"]
@@ -19,7 +57,7 @@ def model_spec(wildcards):
 
 
 def model_results(wildcards):
-    return [f"results/models/{model}.json" for model in config["models"]]
+    return expand(rules.estimate.output.record, model=list(config["models"]))
 
 
 def adoption_table(wildcards):
@@ -27,12 +65,16 @@ def adoption_table(wildcards):
     return [config["adoption"]["table"]] if config["adoption"]["source"] == "table" else []
 
 
-def adoption_table_option(wildcards):
-    return f"--table '{config['adoption']['table']}'" if config["adoption"]["source"] == "table" else ""
+def adoption_table_args(wildcards, input):
+    """Arguments naming the user adoption table (a list: each item is shell-quoted by :q)."""
+    if config["adoption"]["source"] != "table":
+        return []
+    return ["--table", input.table, "--column", config["adoption"]["column"], "--unit", config["adoption"]["unit"]]
 
 
-def table_outputs(wildcards):
-    return [f"results/tables/{TABLE_NAME}.{fmt}" for fmt in config["tables"]["formats"]]
+def table_dir(wildcards, output):
+    """Directory of the table files (derived from the outputs)."""
+    return str(Path(output[0]).parent)
 
 
 def fetch_targets(wildcards):

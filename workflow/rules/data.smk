@@ -1,35 +1,40 @@
+# Data: the employment sample in the canonical vocabulary and the validated panel.
+
+
 rule sample:
     output:
-        "results/data/sample.parquet",
+        f"{R}/data/sample.parquet",
     params:
-        cli=I4D,
+        code=CODE,
         source=config["data"]["source"],
     log:
-        "results/logs/sample.log",
+        f"{R}/logs/sample.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} sample --source {params.source} --out {output} 2> {log}"
+        "i4d data sample --source {params.source:q} -o {output:q} 2> {log:q}"
 
 
 rule panel:
     input:
-        "results/data/sample.parquet",
+        rules.sample.output,
     output:
-        "results/data/panel.parquet",
+        panel=f"{R}/data/panel.parquet",
+        report=f"{R}/data/panel_report.json",
     params:
-        cli=I4D,
+        code=CODE,
         country=config["data"]["country"],
         level=config["data"]["nuts_level"],
         start=config["data"]["years"]["start"],
         end=config["data"]["years"]["end"],
         sectors=config["data"]["sectors"],
-        extra="" if config["data"]["drop_extra_regio"] else "--keep-extra-regio",
+        extra=[] if config["data"]["drop_extra_regio"] else ["--keep-extra-regio"],
     log:
-        "results/logs/panel.log",
+        f"{R}/logs/panel.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} panel --sample {input} --out {output} --country {params.country} "
-        "--nuts-level {params.level} --start {params.start} --end {params.end} "
-        "--sectors {params.sectors} {params.extra} 2> {log}"
+        "i4d data panel -i {input:q} -o {output.panel:q} --report {output.report:q} --country {params.country:q} "
+        "--nuts-level {params.level:q} --start {params.start:q} --end {params.end:q} "
+        "--sectors {params.sectors:q} {params.extra:q} 2> {log:q}"
+

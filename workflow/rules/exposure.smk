@@ -1,57 +1,41 @@
+# Sector adoption and shift-share exposure (the share matrix and shifts are kept for AKM inference).
+
+
 rule adoption:
     input:
-        panel="results/data/panel.parquet",
+        panel=rules.panel.output.panel,
         table=adoption_table,
     output:
-        "results/data/adoption.parquet",
+        f"{R}/data/adoption.parquet",
     params:
-        cli=I4D,
+        code=CODE,
         source=config["adoption"]["source"],
         seed=config["adoption"]["seed"],
-        column=config["adoption"]["column"],
-        unit=config["adoption"]["unit"],
-        table=adoption_table_option,
+        table=adoption_table_args,
     log:
-        "results/logs/adoption.log",
+        f"{R}/logs/adoption.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} adoption --panel {input.panel} --source {params.source} --seed {params.seed} "
-        "{params.table} --column '{params.column}' --unit '{params.unit}' --out {output} 2> {log}"
+        "i4d exposure adoption -i {input.panel:q} --source {params.source:q} --seed {params.seed:q} "
+        "{params.table:q} -o {output:q} 2> {log:q}"
 
 
 rule exposure:
     input:
-        panel="results/data/panel.parquet",
-        adoption="results/data/adoption.parquet",
+        panel=rules.panel.output.panel,
+        adoption=rules.adoption.output,
     output:
-        "results/data/exposure.parquet",
+        table=f"{R}/data/exposure.parquet",
+        design=directory(f"{R}/data/exposure_design"),
     params:
-        cli=I4D,
+        code=CODE,
         base_year=config["exposure"]["base_year"],
         normalisation=config["exposure"]["normalisation"],
     log:
-        "results/logs/exposure.log",
+        f"{R}/logs/exposure.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} adoption-exposure --panel {input.panel} --adoption {input.adoption} "
-        "--base-year {params.base_year} --normalisation {params.normalisation} --out {output} 2> {log}"
-
-
-rule model_frame:
-    input:
-        panel="results/data/panel.parquet",
-        exposure="results/data/exposure.parquet",
-    output:
-        "results/data/model_frame.parquet",
-    params:
-        cli=I4D,
-        base_year=config["exposure"]["base_year"],
-    log:
-        "results/logs/model_frame.log",
-    conda:
-        "../envs/i4districts.yaml"
-    shell:
-        "{params.cli} frame --panel {input.panel} --exposure {input.exposure} "
-        "--base-year {params.base_year} --out {output} 2> {log}"
+        "i4d exposure build -i {input.panel:q} --adoption {input.adoption:q} --base-year {params.base_year:q} "
+        "--normalisation {params.normalisation:q} -o {output.table:q} --shares-out {output.design:q} 2> {log:q}"

@@ -3,8 +3,7 @@
 # (I4D_FETCH_MODE, I4D_CACHE, I4D_MIRROR), never from the science config:
 # CI sets I4D_MIRROR=../shared/data, which makes the default mode `offline`.
 # Outputs: results/fetch/<name>.parquet (tidy table) or .geojson (GISCO file),
-# each with <name>.vintage.json (the replay pin: vintage ids + sha256).
-# Ledger globals and the input function live in common.smk.
+# each with <name>.vintage.json (the replay pin: vintage ids + sha256); shared by all scenarios.
 
 
 rule fetch_all:
@@ -18,14 +17,12 @@ rule fetch_table:
         pin="results/fetch/{name}.vintage.json",
     wildcard_constraints:
         name="|".join(FETCH_TABLES),
-    params:
-        cli=I4D,
     log:
         "results/logs/fetch/{name}.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} fetch get {wildcards.name} --out-dir results/fetch 2> {log}"
+        "i4d fetch get {wildcards.name:q} -o results/fetch 2> {log:q}"
 
 
 rule fetch_file:
@@ -34,11 +31,9 @@ rule fetch_file:
         pin="results/fetch/{name}.vintage.json",
     wildcard_constraints:
         name="|".join(FETCH_FILES),
-    params:
-        cli=I4D,
     log:
         "results/logs/fetch/{name}.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} fetch get {wildcards.name} --out-dir results/fetch 2> {log}"
+        "i4d fetch get {wildcards.name:q} -o results/fetch 2> {log:q}"

@@ -1,28 +1,31 @@
+# Indicators on the validated panel.
+
+
 rule specialization:
     input:
-        "results/data/panel.parquet",
+        rules.panel.output.panel,
     output:
-        "results/indicators/specialization.parquet",
+        f"{R}/indicators/specialization.parquet",
     params:
-        cli=I4D,
+        code=CODE,
     log:
-        "results/logs/specialization.log",
+        f"{R}/logs/specialization.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} specialization --panel {input} --out {output} 2> {log}"
+        "i4d indicators specialization -i {input:q} -o {output:q} 2> {log:q}"
 
 
 rule concentration:
     input:
-        "results/data/panel.parquet",
+        rules.panel.output.panel,
     output:
-        "results/indicators/concentration.parquet",
+        f"{R}/indicators/concentration.parquet",
     params:
-        cli=I4D,
+        code=CODE,
     log:
-        "results/logs/concentration.log",
+        f"{R}/logs/concentration.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} concentration --emp {input} --out {output} 2> {log}"
+        "i4d indicators concentration -i {input:q} -o {output:q} 2> {log:q}"

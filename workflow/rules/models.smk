@@ -1,35 +1,61 @@
+# The model frame, one estimate per model spec declared in config['models'], then the regression table.
+import json
+
+
+rule model_frame:
+    input:
+        panel=rules.panel.output.panel,
+        exposure=rules.exposure.output.table,
+    output:
+        f"{R}/data/model_frame.parquet",
+    params:
+        code=CODE,
+        base_year=config["exposure"]["base_year"],
+    log:
+        f"{R}/logs/model_frame.log",
+    conda:
+        ENV
+    shell:
+        "i4d data frame -i {input.panel:q} --exposure {input.exposure:q} "
+        "--base-year {params.base_year:q} -o {output:q} 2> {log:q}"
+
+
 rule estimate:
     input:
-        frame="results/data/model_frame.parquet",
+        frame=rules.model_frame.output,
         spec=model_spec,
     output:
-        record="results/models/{model}.json",
-        coefficients="results/models/{model}.parquet",
+        record=f"{R}/models/{{model}}.json",
+        coefficients=f"{R}/models/{{model}}.parquet",
     params:
-        cli=I4D,
+        code=CODE,
     log:
-        "results/logs/estimate_{model}.log",
+        f"{R}/logs/estimate_{{model}}.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} estimate --panel {input.frame} --spec {input.spec} --out {output.record} --parquet {output.coefficients} 2> {log}"
+        "i4d estimate panel -i {input.frame:q} --spec {input.spec:q} -o {output.record:q} "
+        "--parquet {output.coefficients:q} 2> {log:q}"
 
 
 rule table:
     input:
         results=model_results,
-        frame="results/data/model_frame.parquet",
+        frame=rules.model_frame.output,
     output:
-        expand("results/tables/{name}.{fmt}", name=TABLE_NAME, fmt=config["tables"]["formats"]),
+        expand(f"{R}/tables/employment_exposure.{{fmt}}", fmt=config["tables"]["formats"]),
     params:
-        cli=I4D,
-        name=TABLE_NAME,
-        formats=" ".join(config["tables"]["formats"]),
+        code=CODE,
+        out_dir=table_dir,
+        formats=config["tables"]["formats"],
         digits=config["tables"]["digits"],
+        title=config["tables"]["title"],
+        labels=json.dumps(config["tables"]["labels"], ensure_ascii=False, sort_keys=True),
     log:
-        "results/logs/table.log",
+        f"{R}/logs/table.log",
     conda:
-        "../envs/i4districts.yaml"
+        ENV
     shell:
-        "{params.cli} table --results {input.results} --frames {input.frame} --out-dir results/tables "
-        "--name {params.name} --formats {params.formats} --digits {params.digits} 2> {log}"
+        "i4d tables regression -i {input.results:q} --frames {input.frame:q} -o {params.out_dir:q} "
+        "--name employment_exposure --formats {params.formats:q} --digits {params.digits:q} "
+        "--title {params.title:q} --labels-json {params.labels:q} 2> {log:q}"
