@@ -81,3 +81,27 @@ def test_etable_from_records_of_both_kinds():
     assert df.loc["Std. errors"].tolist() == ["Clustered by region (cr1_nested)", "AKM"]
     back = pd.read_csv(io.StringIO(etable([panel, ss], type="csv")))
     assert back.loc[0, "estimate"] == COEF.loc[0, "estimate"]
+
+
+def test_no_stars_without_valid_inference():
+    for render in (to_markdown, to_html, to_latex):
+        text = render([COL], title="T", notes=["illustrative adoption data"], show_stars=False)
+        assert "0.1235" in text and "0.1235*" not in text and "No significance stars" in text
+        assert "p<0.05" not in text
+
+
+def test_csv_neutralises_spreadsheet_formulas_but_keeps_numbers():
+    coef = COEF.assign(term=["=HYPERLINK(\"http://x\")"], estimate=[-0.5])
+    text = to_csv([ModelColumn("@m", "l", coef, {"+stat": "-cmd|' /C calc'!A0", "N": "-3"})], title="=1+1",
+                  notes=["-n"])
+    df = pd.read_csv(io.StringIO(text))
+    assert df.loc[0, "term"] == "'=HYPERLINK(\"http://x\")" and df.loc[0, "model"] == "'@m"
+    assert df.loc[0, "estimate"] == -0.5 and df.loc[0, "title"] == "'=1+1" and df.loc[0, "notes"] == "'-n"
+    assert "'+stat" in df.columns and df.loc[0, "'+stat"].startswith("'-cmd")
+    assert df.loc[0, "N"] == -3  # a number stays a number
+
+
+def test_markdown_escapes_markup():
+    col = ModelColumn("m", "<b>bold</b>", COEF.assign(term=["<script>alert(1)</script>"]), {})
+    md = to_markdown([col], title="<script>x</script>", notes=["<img src=x onerror=alert(1)>"])
+    assert "<script>" not in md and "<img" not in md and "&lt;script&gt;" in md

@@ -159,3 +159,18 @@ def test_user_table_with_injection_probes_runs_quoted(default_run: Path, tmp_pat
     ours = pd.read_csv(results(workdir) / "tables" / "employment_exposure.csv")
     ref = pd.read_csv(results(default_run) / "tables" / "employment_exposure.csv")
     pd.testing.assert_series_equal(ours["estimate"], ref["estimate"], rtol=1e-12)
+
+
+def test_a_shift_share_spec_is_estimated_with_akm_on_the_pipelines_own_shares(tmp_path: Path):
+    workdir = make_workdir(tmp_path / "shiftshare")
+    (workdir / "config" / "models" / "ss_exposure.yaml").write_text(
+        "kind: shiftshare\nmodel_id: ss_exposure\noutcome: employment_growth\nregressor: exposure_change\n"
+        "controls: [year]\ncategorical: [year]\nregion_cluster: region\nmethods: [ehw, cluster, akm, akm0]\n")
+    _edit_config(workdir, models={"ss_exposure": "config/models/ss_exposure.yaml"})
+    proc = snakemake(workdir, "results/italy/models/ss_exposure.json")
+    assert "i4d estimate shiftshare --shares" in proc.stdout + proc.stderr
+    import json
+
+    record = json.loads((results(workdir) / "models" / "ss_exposure.json").read_text())
+    assert record["kind"] == "shiftshare" and set(record["methods"]) == {"ehw", "cluster", "akm", "akm0"}
+    assert record["nobs"] == 110 * 17 and record["inference"]["method"] == "akm"

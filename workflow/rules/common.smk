@@ -7,7 +7,7 @@ from snakemake.logging import logger as snakemake_logger
 
 from i4districts.config import validate_config
 from i4districts.errors import SpecError
-from i4districts.estimation.spec import ModelSpec
+from i4districts.specs import load_model_spec
 from i4districts.fetch.cli import mirrored_names
 from i4districts.fetch.ledger import load_ledger
 from i4districts.provenance import package_fingerprint
@@ -15,11 +15,13 @@ from i4districts.provenance import package_fingerprint
 _validated = validate_config(config, source="config (config/config.yaml and --config overrides)")
 config.clear()
 config.update(_validated)
+MODEL_KINDS = {}  # model id -> "panel" | "shiftshare" (the estimate command to run)
 for _model_id, _spec_path in config["models"].items():
     try:
-        ModelSpec.from_yaml(_spec_path)  # raises naming the file and field of a bad model spec
+        _spec = load_model_spec(_spec_path)  # raises naming the file and field of a bad model spec
     except SpecError as _exc:
         raise SpecError(f"config key 'models.{_model_id}': {_exc}") from None
+    MODEL_KINDS[_model_id] = _spec.kind
 
 # With the root Snakefile, Snakemake does not look in workflow/profiles/default; apply its
 # defaults here so that plain `snakemake` runs (explicit command-line flags still win).
@@ -54,6 +56,13 @@ if _unknown_datasets:
 def model_spec(wildcards):
     """Path of the model-spec YAML declared for this model id in config['models']."""
     return config["models"][wildcards.model]
+
+
+def estimate_command(wildcards, input):
+    """`panel`, or `shiftshare --shares <exposure design>` (AKM inference on the pipeline's own shares)."""
+    if MODEL_KINDS[wildcards.model] == "shiftshare":
+        return ["shiftshare", "--shares", input.design]
+    return ["panel"]
 
 
 def model_results(wildcards):

@@ -24,17 +24,19 @@ rule estimate:
     input:
         frame=rules.model_frame.output,
         spec=model_spec,
+        design=rules.exposure.output.design,
     output:
         record=f"{R}/models/{{model}}.json",
         coefficients=f"{R}/models/{{model}}.parquet",
     params:
         code=CODE,
+        command=estimate_command,
     log:
         f"{R}/logs/estimate_{{model}}.log",
     conda:
         ENV
     shell:
-        "i4d estimate panel -i {input.frame:q} --spec {input.spec:q} -o {output.record:q} "
+        "i4d estimate {params.command:q} -i {input.frame:q} --spec {input.spec:q} -o {output.record:q} "
         "--parquet {output.coefficients:q} 2> {log:q}"
 
 

@@ -18,7 +18,7 @@ import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 import jsonschema
 
@@ -43,6 +43,8 @@ SPEC_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "anyOf": [{"required": ["outcome"]}, {"required": ["formula"]}],
     "properties": {
+        "kind": {"const": "panel", "description": "Model family (see i4districts.specs): 'panel' (this schema) "
+                 "or 'shiftshare'; optional, inferred from the fields when absent."},
         "model_id": _NAME,
         "description": {"type": "string"},
         "formula": {
@@ -172,6 +174,8 @@ def _freeze(value: Any) -> Any:
 @dataclass(frozen=True)
 class ModelSpec:
     """One model, immutable. Build with :meth:`from_dict` or :meth:`from_yaml`."""
+
+    kind: ClassVar[str] = "panel"  # model family (i4districts.specs)
 
     outcome: str
     entity: str

@@ -84,7 +84,8 @@ def table(results: Sequence[Path], frames: Sequence[Path], out_dir: Path, *, nam
 
     Term labels: derived from each model spec (:mod:`i4districts.tables.labels`), overridden by
     ``labels``. Notes are the union of the provenance notes of the model frames, so a table built
-    on synthetic adoption always says "illustrative adoption data" (also in its title).
+    on synthetic adoption always says "illustrative adoption data" (also in its title) and prints no
+    significance stars.
     """
     from i4districts.tables.etable import etable
     from i4districts.tables.labels import term_labels
@@ -92,13 +93,14 @@ def table(results: Sequence[Path], frames: Sequence[Path], out_dir: Path, *, nam
     records = [json.loads(Path(p).read_text("utf-8")) for p in results]
     notes = sorted({n for f in frames for n in io.read_notes(f)})
     heading = title or "Estimation results"
-    if any(ILLUSTRATIVE_MARK in n for n in notes):
+    illustrative = any(ILLUSTRATIVE_MARK in n for n in notes)
+    if illustrative:
         heading += f" ({ILLUSTRATIVE_MARK})"
     all_labels = term_labels(records, labels)
     columns = [str((r.get("spec") or {}).get("description") or r.get("model_id")) for r in records]
     written = []
     for fmt in formats:
         text = etable(records, type=fmt, labels=all_labels, model_labels=columns, title=heading, notes=notes,
-                      digits=digits)
+                      digits=digits, stars=not illustrative)
         written.append(io.write_text(text, Path(out_dir) / f"{name}.{fmt}"))
     return written

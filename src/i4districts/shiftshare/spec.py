@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jsonschema
 
@@ -49,6 +49,7 @@ SPEC_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["outcome"],
     "properties": {
+        "kind": {"const": "shiftshare"},
         "model_id": _NAME,
         "outcome": _NAME,
         "regressor": _NAME,
@@ -82,6 +83,8 @@ SPEC_SCHEMA: dict[str, Any] = {
 @dataclass(frozen=True)
 class ShiftShareSpec:
     """A validated shift-share model specification (see module docstring)."""
+
+    kind: ClassVar[str] = "shiftshare"  # model family (i4districts.specs)
 
     outcome: str
     regressor: str | None = None

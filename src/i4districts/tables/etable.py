@@ -71,13 +71,14 @@ def model_column(result: Any, *, label: str | None = None, labels: Mapping[str, 
 
 def etable(results: Any, type: str = "md", *, labels: Mapping[str, str] | None = None,
            model_labels: Sequence[str] | None = None, title: str = "Estimation results", notes: Sequence[str] = (),
-           digits: int = 4, fe_rows: bool = True) -> str | pd.DataFrame:
+           digits: int = 4, fe_rows: bool = True, stars: bool = True) -> str | pd.DataFrame:
     """One table of ``results`` (a result or a list of panel and/or shift-share results).
 
     ``type``: ``"tex"`` (booktabs), ``"md"``, ``"html"``, ``"csv"`` (full precision) or ``"df"``
     (a DataFrame: one row per estimate, standard error and statistic, one column per model).
     ``labels`` renames terms, outcomes and fixed effects; ``model_labels`` sets the column
-    headers (default: the outcomes).
+    headers (default: the outcomes). ``stars=False`` prints no significance stars (for tables
+    resting on synthetic data, where the inference has no meaning) and says so in the notes.
     """
     if type not in TYPES:
         raise ValueError(f"etable: type must be one of {list(TYPES)}, got {type!r}")
@@ -94,11 +95,10 @@ def etable(results: Any, type: str = "md", *, labels: Mapping[str, str] | None =
         cols = [ModelColumn(c.model_id, c.label, c.coefficients,
                             {k: v for k, v in c.statistics.items() if not k.endswith(" FE")}) for c in cols]
     if type == "df":
-        body, stats = _grid(cols, labels, digits)
+        body, stats = _grid(cols, labels, digits, stars)
         rows = [*body, *stats]
         header = [f"({i + 1}) {c.label}" for i, c in enumerate(cols)]
         return pd.DataFrame([r[1:] for r in rows], index=pd.Index([r[0] for r in rows], name=""), columns=header)
     if type == "csv":
         return to_csv(cols, title=title, notes=notes)
-    kwargs: dict[str, Any] = {}
-    return RENDERERS[type](cols, title=title, notes=notes, labels=labels, digits=digits, **kwargs)
+    return RENDERERS[type](cols, title=title, notes=notes, labels=labels, digits=digits, show_stars=stars)

@@ -20,6 +20,12 @@ import pandas as pd
 COEFFICIENT_COLUMNS = ["term", "estimate", "std_error", "t", "p", "ci_low", "ci_high"]
 STAR_LEVELS: tuple[tuple[float, str], ...] = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 STAR_LEGEND = "* p<0.10, ** p<0.05, *** p<0.01"
+NO_STARS_LEGEND = "No significance stars: the table rests on illustrative (synthetic) data"
+
+
+def legend(show_stars: bool) -> str:
+    """The last note of a table: the star convention, or why there are no stars."""
+    return STAR_LEGEND if show_stars else NO_STARS_LEGEND
 INTERCEPT_TERMS = ("const", "Intercept", "_cons")  # shown last
 
 
@@ -52,7 +58,8 @@ def _fmt(x: float, digits: int) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
-def _grid(columns: Sequence[ModelColumn], labels: Mapping[str, str], digits: int) -> tuple[list[list[str]], list[list[str]]]:
+def _grid(columns: Sequence[ModelColumn], labels: Mapping[str, str], digits: int,
+          show_stars: bool = True) -> tuple[list[list[str]], list[list[str]]]:
     """Body rows (term/estimate, blank/(se)) and statistics rows as plain strings."""
     terms: list[str] = []
     for col in columns:
@@ -70,7 +77,7 @@ def _grid(columns: Sequence[ModelColumn], labels: Mapping[str, str], digits: int
                 se_row.append("")
             else:
                 r = hit.iloc[0]
-                est_row.append(_fmt(float(r["estimate"]), digits) + stars(float(r["p"])))
+                est_row.append(_fmt(float(r["estimate"]), digits) + (stars(float(r["p"])) if show_stars else ""))
                 se_row.append(f"({_fmt(float(r['std_error']), digits)})")
         body += [est_row, se_row]
     stat_names: list[str] = []
@@ -93,9 +100,9 @@ def latex_escape(text: str) -> str:
 
 
 def to_latex(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str] = (), label: str = "",
-             labels: Mapping[str, str] | None = None, digits: int = 4) -> str:
+             labels: Mapping[str, str] | None = None, digits: int = 4, show_stars: bool = True) -> str:
     """A ``table`` environment with a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``)."""
-    body, stats = _grid(columns, labels or {}, digits)
+    body, stats = _grid(columns, labels or {}, digits, show_stars)
     k = len(columns)
     lines = [r"\begin{table}[htbp]", r"\centering", rf"\caption{{{latex_escape(title)}}}"]
     if label:
@@ -109,7 +116,7 @@ def to_latex(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str]
         lines.append(r"\midrule")
         lines += [" & ".join(latex_escape(cell) for cell in row) + r" \\" for row in stats]
     lines += [r"\bottomrule", r"\end{tabular}"]
-    all_notes = [*notes, STAR_LEGEND]
+    all_notes = [*notes, legend(show_stars)]
     lines.append(r"\par\smallskip\begin{minipage}{0.9\linewidth}\footnotesize Notes: "
                  + latex_escape(" ".join(n.rstrip(".") + "." for n in all_notes)) + r"\end{minipage}")
     lines.append(r"\end{table}")
@@ -117,23 +124,44 @@ def to_latex(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str]
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", r"\|")
+    """Markdown cell text: pipes escaped, and HTML escaped so that no markup (``<script>``) passes through."""
+    return html.escape(text, quote=False).replace("|", r"\|")
 
 
 def to_markdown(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str] = (),
-                labels: Mapping[str, str] | None = None, digits: int = 4) -> str:
+                labels: Mapping[str, str] | None = None, digits: int = 4, show_stars: bool = True) -> str:
     """A GitHub-flavoured Markdown table with the title above and notes below."""
-    body, stats = _grid(columns, labels or {}, digits)
+    body, stats = _grid(columns, labels or {}, digits, show_stars)
     header = ["", *[f"({i + 1}) {c.label}" for i, c in enumerate(columns)]]
     lines = [f"**{_md_cell(title)}**", "", "| " + " | ".join(map(_md_cell, header)) + " |",
              "|" + "---|" + "---:|" * len(columns)]
     lines += ["| " + " | ".join(map(_md_cell, row)) + " |" for row in [*body, *stats]]
-    lines += ["", *[f"Note: {n}" for n in notes], f"Note: {STAR_LEGEND}"]
+    lines += ["", *[f"Note: {_md_cell(n)}" for n in notes], f"Note: {legend(show_stars)}"]
     return "\n".join(lines) + "\n"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) gets a leading ``'``.
+
+    Numbers are left alone (a negative estimate stays numeric). OWASP, "CSV Injection".
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
 def to_csv(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str] = ()) -> str:
-    """Tidy CSV, one row per (model, term), full float precision; title and notes in columns."""
+    """Tidy CSV, one row per (model, term), full float precision; title and notes in columns.
+
+    Text cells that would start a spreadsheet formula are neutralised (:func:`csv_safe`).
+    """
     frames = []
     for col in columns:
         f = col.coefficients[COEFFICIENT_COLUMNS].copy()
@@ -144,21 +172,25 @@ def to_csv(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str] =
     out = pd.concat(frames, ignore_index=True)
     out["title"] = title
     out["notes"] = " | ".join(notes)
+    for name in out.columns:
+        if out[name].dtype == object or pd.api.types.is_string_dtype(out[name]):
+            out[name] = out[name].map(csv_safe)
+    out.columns = [csv_safe(c) for c in out.columns]
     buf = io.StringIO()
     out.to_csv(buf, index=False, float_format="%.17g")
     return buf.getvalue()
 
 
 def to_html(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str] = (),
-            labels: Mapping[str, str] | None = None, digits: int = 4) -> str:
+            labels: Mapping[str, str] | None = None, digits: int = 4, show_stars: bool = True) -> str:
     """A self-contained HTML ``<table>`` with caption and notes in ``<tfoot>``."""
-    body, stats = _grid(columns, labels or {}, digits)
+    body, stats = _grid(columns, labels or {}, digits, show_stars)
     e = html.escape
     k = len(columns)
     head = "".join(f"<th>({i + 1}) {e(c.label)}</th>" for i, c in enumerate(columns))
     rows = "\n".join("<tr>" + "".join(f"<td>{e(x)}</td>" for x in row) + "</tr>" for row in body)
     srows = "\n".join("<tr class='stat'>" + "".join(f"<td>{e(x)}</td>" for x in row) + "</tr>" for row in stats)
-    foot = "".join(f"<tr><td colspan='{k + 1}'>Note: {e(n)}</td></tr>" for n in [*notes, STAR_LEGEND])
+    foot = "".join(f"<tr><td colspan='{k + 1}'>Note: {e(n)}</td></tr>" for n in [*notes, legend(show_stars)])
     return (f"<table class='regression'>\n<caption>{e(title)}</caption>\n<thead><tr><th></th>{head}</tr></thead>\n"
             f"<tbody>\n{rows}\n{srows}\n</tbody>\n<tfoot>{foot}</tfoot>\n</table>\n")
 
