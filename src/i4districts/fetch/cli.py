@@ -74,13 +74,16 @@ def register(stage: str, subparsers) -> None:
     get.add_argument("--end", default=None, help="last period (overrides the ledger)")
     get.add_argument("--vintage", action="append", default=[], help="replay: vintage id(s) to read")
     get.add_argument("--pins", default=None, help="replay: JSON pins {name: <.vintage.json content>}")
-    get.add_argument("--ledger", default=None, help="alternative ledger YAML")
+    get.add_argument("-i", "--input", "--ledger", dest="ledger", default=None,
+                     help="ledger YAML (default: the packaged ledger)")
     _add_runtime_flags(get)
     get.set_defaults(func=main_get)
 
     lst = subparsers.add_parser("list", help="list ledger datasets (source, API, format, mirrored?)",
                                 description="List the ledger's datasets.")
-    lst.add_argument("--ledger", default=None, help="alternative ledger YAML")
+    lst.add_argument("-i", "--input", "--ledger", dest="ledger", default=None,
+                     help="ledger YAML (default: the packaged ledger)")
+    lst.add_argument("-o", "--out", type=Path, default=None, help="also write the listing as JSON here")
     lst.set_defaults(func=main_list)
 
     ver = subparsers.add_parser(
@@ -90,7 +93,8 @@ def register(stage: str, subparsers) -> None:
                     "sha256, data.parquet against the table parsed again from the raw response, and "
                     "that every vintage file is read-only. Exit 2 when any vintage fails.",
     )
-    ver.add_argument("--cache", default=None, help=f"vintage cache root (env I4D_CACHE, default {DEFAULT_CACHE})")
+    ver.add_argument("-i", "--input", "--cache", dest="cache", default=None,
+                     help=f"vintage cache root (env I4D_CACHE, default {DEFAULT_CACHE})")
     ver.add_argument("--fix-permissions", action="store_true",
                      help="make the files of vintages that verify read-only (0444) instead of reporting them")
     ver.set_defaults(func=main_verify)
@@ -163,9 +167,14 @@ def main_list(args) -> int:
     """Print the ledger."""
     ledger = load_ledger(Path(args.ledger) if args.ledger else None)
     mirrored = set(mirrored_names(ledger))
+    rows = []
     for name, s in ledger.items():
         flag = "mirrored" if name in mirrored else ""
         print(f"{name:24s} {s.source:9s} {s.dataset:30s} {s.api:10s} {s.format:9s} {s.role:9s} {flag}")
+        rows.append({"name": name, "source": s.source, "dataset": s.dataset, "api": s.api, "format": s.format,
+                     "role": s.role, "mirrored": bool(flag)})
+    if args.out:
+        write_json(rows, args.out)
     return 0
 
 
