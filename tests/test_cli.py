@@ -83,3 +83,18 @@ def test_validate_config_reports_the_key(tmp_path: Path, capsys):
 def test_python_dash_m_entry_point():
     out = subprocess.run([sys.executable, "-m", "i4districts", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("i4districts ")
+
+
+def test_an_empty_input_table_is_refused_not_passed_on(tmp_path: Path, capsys):
+    import pandas as pd
+
+    from i4districts import io
+
+    empty = tmp_path / "empty.parquet"
+    io.write_parquet(pd.DataFrame({"region": pd.Series([], dtype=str), "sector": pd.Series([], dtype=str),
+                                   "year": pd.Series([], dtype="int64"), "value": pd.Series([], dtype=float)}),
+                     empty)
+    for command in (["indicators", "specialization"], ["indicators", "concentration"], ["exposure", "adoption"]):
+        out = tmp_path / f"{command[1]}.parquet"
+        assert main([*command, "-i", str(empty), "-o", str(out)]) == 2
+        assert "no rows" in capsys.readouterr().err and not out.exists()

@@ -116,8 +116,16 @@ def write_parquet(df: pd.DataFrame, path: str | os.PathLike[str], *, notes: Iter
     return Path(path)
 
 
-def read_parquet(path: str | os.PathLike[str], *, columns: Iterable[str] | None = None) -> pd.DataFrame:
-    """Read a Parquet table; a missing file or column raises :class:`InputFileError` naming it."""
+def _require_rows(df: pd.DataFrame, p: Path, allow_empty: bool) -> pd.DataFrame:
+    if not allow_empty and len(df) == 0:
+        raise InputFileError(f"{p}: the table has no rows (columns {list(df.columns)}); an empty input is "
+                             "refused rather than turned into an empty result")
+    return df
+
+
+def read_parquet(path: str | os.PathLike[str], *, columns: Iterable[str] | None = None,
+                 allow_empty: bool = False) -> pd.DataFrame:
+    """Read a Parquet table; a missing file or column, or no rows, raises :class:`InputFileError` naming it."""
     p = Path(path)
     if not p.is_file():
         raise InputFileError(f"{p}: input table not found")
@@ -126,15 +134,22 @@ def read_parquet(path: str | os.PathLike[str], *, columns: Iterable[str] | None 
         missing = [c for c in columns if c not in df.columns]
         if missing:
             raise InputFileError(f"{p}: missing column(s) {missing}; found {list(df.columns)}")
-    return df
+    return _require_rows(df, p, allow_empty)
 
 
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A user table from CSV or Parquet, chosen by suffix; a missing file raises :class:`InputFileError`."""
+def read_table(path: str | os.PathLike[str], *, allow_empty: bool = False) -> pd.DataFrame:
+    """A user table from CSV or Parquet, chosen by suffix; a missing, unreadable or empty file raises
+    :class:`InputFileError` naming it."""
     p = Path(path)
     if not p.is_file():
         raise InputFileError(f"{p}: table not found")
-    return pd.read_csv(p) if p.suffix.lower() == ".csv" else pd.read_parquet(p)
+    try:
+        df = pd.read_csv(p) if p.suffix.lower() == ".csv" else pd.read_parquet(p)
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"{p}: the file is empty (no header, no rows)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{p}: not a readable CSV table ({exc})") from None
+    return _require_rows(df, p, allow_empty)
 
 
 def read_notes(path: str | os.PathLike[str]) -> list[str]:

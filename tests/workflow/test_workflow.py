@@ -61,6 +61,13 @@ def test_bad_model_spec_stops_naming_the_file(workdir: Path):
     assert "twfe_exposure.yaml" in proc.stdout + proc.stderr and "colour" in proc.stdout + proc.stderr
 
 
+def test_missing_model_spec_names_the_config_key(workdir: Path):
+    _edit_config(workdir, models={"twfe_exposure": "config/models/absent.yaml"})
+    proc = snakemake(workdir, "--dry-run", check=False)
+    assert proc.returncode != 0
+    assert "models.twfe_exposure" in proc.stdout + proc.stderr and "absent.yaml" in proc.stdout + proc.stderr
+
+
 def test_plain_snakemake_runs_with_the_default_profile(workdir: Path):
     # no --cores on the command line: the defaults of workflow/profiles/default apply
     proc = snakemake(workdir, "results/italy/data/sample.parquet", cores=None, check=False)
@@ -174,3 +181,52 @@ def test_a_shift_share_spec_is_estimated_with_akm_on_the_pipelines_own_shares(tm
     record = json.loads((results(workdir) / "models" / "ss_exposure.json").read_text())
     assert record["kind"] == "shiftshare" and set(record["methods"]) == {"ehw", "cluster", "akm", "akm0"}
     assert record["nobs"] == 110 * 17 and record["inference"]["method"] == "akm"
+
+
+def _run_in_background(workdir: Path) -> "subprocess.Popen":
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.Popen([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+                             "--directory", str(workdir), "--cores", "1"], cwd=workdir, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _wait_for_a_job(workdir: Path, proc, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (results(workdir) / "data" / "sample.parquet").exists() and proc.poll() is None:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the background run did not start a job in time")
+
+
+def test_concurrent_run_names_the_lock_and_sigkill_recovers(default_run: Path, tmp_path: Path):
+    import os
+    import signal
+
+    workdir = make_workdir(tmp_path / "killed")
+    proc = _run_in_background(workdir)
+    try:
+        _wait_for_a_job(workdir, proc)
+        second = snakemake(workdir, check=False)  # a second run while the first holds the lock
+        assert second.returncode != 0
+        assert "locked by another Snakemake run" in second.stdout + second.stderr
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # kill the first run mid-way, jobs included
+        proc.wait()
+    stale = snakemake(workdir, check=False)
+    assert stale.returncode != 0 and "snakemake --unlock" in stale.stdout + stale.stderr
+    snakemake(workdir, "--unlock")
+    snakemake(workdir, "--rerun-incomplete")
+    ours = pd.read_csv(results(workdir) / "tables" / "employment_exposure.csv")
+    ref = pd.read_csv(results(default_run) / "tables" / "employment_exposure.csv")
+    pd.testing.assert_frame_equal(ours, ref)
+    assert not list(workdir.rglob(".*.tmp"))  # no half-written temporaries left behind
+    assert "Nothing to be done" in snakemake(workdir, "--dry-run").stdout

@@ -1,8 +1,10 @@
 # Shared set-up of the rules: config validation, defaults of the workflow profile, the code
 # fingerprint that reruns rules when the package or its embedded data change, input functions.
+import sys
 from pathlib import Path
 
 import yaml
+from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger as snakemake_logger
 
 from i4districts.config import validate_config
@@ -34,6 +36,16 @@ for _handler in snakemake_logger.handlers:  # the log handlers exist before the 
     for _filter in _handler.filters:
         if _PROFILE.get("printshellcmds") and hasattr(_filter, "printshellcmds"):
             _filter.printshellcmds = True
+
+# Another run holding this directory's lock would otherwise surface as advice to --rerun-incomplete
+# (its outputs in progress look incomplete): say what is really going on.
+_locks = sorted(Path(".snakemake/locks").glob("*.lock"))
+if _locks and not {"--unlock", "--nolock", "-n", "--dry-run", "--dryrun"} & set(sys.argv):
+    raise WorkflowError(
+        f"the working directory is locked by another Snakemake run ({', '.join(map(str, _locks))}). Wait for "
+        "that run to finish; if none is running (it was killed), remove the stale lock with `snakemake --unlock`, "
+        "then finish its half-written outputs with `snakemake --rerun-incomplete`."
+    )
 
 SCENARIO = config["scenario"]
 R = f"results/{SCENARIO}"  # every output of this scenario lives below it

@@ -9,8 +9,6 @@ because it can be re-derived from the raw bytes whose sha256 is pinned.
 
 from __future__ import annotations
 
-import gzip
-import io
 from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
@@ -18,25 +16,25 @@ import pandas as pd
 from i4districts.fetch.errors import QueryError, ResponseRejected
 from i4districts.fetch.ledger import WILDCARD
 from i4districts.fetch.parsers import parse_body
-from i4districts.fetch.safety import DEFAULT_MAX_BYTES, is_zip, read_zip_members
+from i4districts.fetch.safety import DEFAULT_MAX_BYTES, gunzip_capped, is_gzip, is_zip, read_zip_members
 
 DATA_SUFFIXES = (".xml", ".csv", ".json", ".tsv")
 
 
 def unpack_body(body: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """Data bytes inside a zip (single data member) or gzip body; other bodies unchanged."""
+    """Data bytes inside a zip (single data member) or gzip body; other bodies unchanged.
+
+    Both are capped at ``max_bytes`` of output (:class:`UnsafeContent` beyond,
+    without decompressing the rest); a corrupt archive raises :class:`ParseError`.
+    """
     if is_zip(body):
         members = read_zip_members(body, what=what, max_bytes=max_bytes)
         data = {n: b for n, b in members.items() if n.lower().endswith(DATA_SUFFIXES)}
         if len(data) != 1:
             raise ResponseRejected(f"{what}: zip should hold one data file, holds {sorted(members)}")
         return next(iter(data.values()))
-    if body[:2] == b"\x1f\x8b":
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as gz:
-            out = gz.read(max_bytes + 1)
-        if len(out) > max_bytes:
-            raise ResponseRejected(f"{what}: gzip body expands beyond {max_bytes} bytes")
-        return out
+    if is_gzip(body):
+        return gunzip_capped(body, what=what, max_bytes=max_bytes)
     return body
 
 

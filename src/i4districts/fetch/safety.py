@@ -5,6 +5,8 @@
   "billion laughs" entity expansion) is refused before anything is expanded,
   which keeps memory bounded and reads no local file or URL.
 * Bodies are capped in size (``DEFAULT_MAX_BYTES``) before parsing.
+* Gzip bodies (bulk TSV) are decompressed in bounded steps and refused as
+  soon as the output passes the cap (gzip bombs), see :func:`gunzip_capped`.
 * Zip archives are read member by member after checking every name: no
   absolute paths, no ``..`` components, no drive letters, no symbolic links,
   and a cap on the total uncompressed size and the compression ratio (zip
@@ -17,6 +19,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element, ParseError as _XmlParseError
 
@@ -27,6 +30,8 @@ from i4districts.fetch.errors import ParseError, UnsafeContent
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_ZIP_RATIO = 200.0
+#: Output produced per decompression step of a gzip body (bounds the overshoot past the cap).
+GZIP_CHUNK = 1024 * 1024
 
 
 def check_size(data: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
@@ -42,7 +47,7 @@ def parse_xml(data: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
         return _det.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise UnsafeContent(f"{what}: refused unsafe XML ({type(exc).__name__}: {exc})") from exc
-    except _XmlParseError as exc:
+    except (_XmlParseError, LookupError, UnicodeError) as exc:  # LookupError: unknown declared encoding
         head = data[:80].decode("utf-8", "replace")
         raise ParseError(f"{what}: malformed XML ({exc}); body starts {head!r}") from exc
 
@@ -116,6 +121,55 @@ def safe_extract_zip(
         os.replace(tmp, target)
         written.append(target)
     return written
+
+
+def is_gzip(data: bytes) -> bool:
+    """True when the body starts with the gzip magic bytes."""
+    return data[:2] == b"\x1f\x8b"
+
+
+def gunzip_capped(
+    data: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES, chunk: int = GZIP_CHUNK
+) -> bytes:
+    """Decompress a gzip body (one or more members), refusing output beyond ``max_bytes``.
+
+    Decompression is streamed ``chunk`` bytes of output at a time, so a gzip
+    bomb (a few KB expanding to gigabytes) is refused with
+    :class:`UnsafeContent` after at most ``max_bytes + chunk`` bytes have been
+    produced, never the whole expansion. A corrupt or truncated stream, or
+    trailing bytes that are neither padding zeros nor another gzip member,
+    raise :class:`ParseError`.
+    """
+    out = bytearray()
+    rest = data
+    members = 0
+    while True:
+        members += 1
+        dec = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip header and trailer required
+        pending = rest
+        try:
+            while not dec.eof:
+                piece = dec.decompress(pending, chunk)
+                tail = dec.unconsumed_tail
+                if piece:
+                    out += piece
+                    if len(out) > max_bytes:
+                        raise UnsafeContent(
+                            f"{what}: gzip body expands beyond the cap of {max_bytes} bytes "
+                            f"(refused after {len(out)} bytes; gzip bomb?)"
+                        )
+                elif not tail or len(tail) == len(pending):  # no input left, or no progress
+                    break
+                pending = tail
+        except zlib.error as exc:
+            raise ParseError(f"{what}: corrupt gzip body, member {members} ({exc})") from None
+        if not dec.eof:
+            raise ParseError(f"{what}: truncated gzip body (member {members} ends after {len(out)} bytes)")
+        rest = dec.unused_data
+        if not rest.strip(b"\x00"):  # end, or padding zeros (tolerated, as by gzip(1))
+            return bytes(out)
+        if not is_gzip(rest):
+            raise ParseError(f"{what}: gzip body followed by {len(rest)} bytes that are not a gzip member")
 
 
 def is_zip(data: bytes) -> bool:

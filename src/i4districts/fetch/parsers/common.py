@@ -34,6 +34,32 @@ def parse_value(raw: str | None, *, what: str) -> float:
         raise ParseError(f"{what}: observation value {raw!r} is not a number") from None
 
 
+def dimension_columns(dims: Sequence[object], *, what: str) -> list[str]:
+    """Lower-case column names of the dimension ids ``dims``, refusing unusable ids.
+
+    A dimension id must be a non-empty string without surrounding blanks, must
+    not collide with a reserved column (``time``, ``value``, the flags,
+    ``vintage_id``) and must be unique case-insensitively.
+    """
+    bad = [d for d in dims if not isinstance(d, str) or not d.strip() or d != d.strip()]
+    if bad:
+        raise ParseError(f"{what}: dimension ids {first_repr(bad)} are not non-empty codes "
+                         f"(all ids: {first_repr(dims)})")
+    cols = [str(d).lower() for d in dims]
+    clash = [c for c in cols if c in RESERVED]
+    if clash:
+        raise ParseError(f"{what}: dimension ids {clash} collide with reserved columns")
+    if len(set(cols)) != len(cols):
+        raise ParseError(f"{what}: duplicate dimension ids (case-insensitive) in {first_repr(dims)}")
+    return cols
+
+
+def first_repr(values: Sequence[object], n: int = 10, width: int = 200) -> str:
+    """Short repr of the first ``n`` values (error messages never dump a whole hostile body)."""
+    text = repr(list(values[:n])) + (f" ... ({len(values)} in all)" if len(values) > n else "")
+    return text if len(text) <= width else text[:width] + "..."
+
+
 def tidy_frame(
     rows: Iterable[Mapping[str, object]], dims: list[str], *, what: str
 ) -> pd.DataFrame:
@@ -43,12 +69,7 @@ def tidy_frame(
     columns. Each row must carry ``time`` and ``value`` (float) and may carry
     the flag columns.
     """
-    cols = [d.lower() for d in dims]
-    clash = [c for c in cols if c in RESERVED]
-    if clash:
-        raise ParseError(f"{what}: dimension ids {clash} collide with reserved columns")
-    if len(set(cols)) != len(cols):
-        raise ParseError(f"{what}: duplicate dimension ids (case-insensitive) in {dims}")
+    cols = dimension_columns(dims, what=what)
     data: dict[str, list] = {c: [] for c in (*cols, "time", "value", *FLAG_COLUMNS)}
     for row in rows:
         for d, c in zip(dims, cols, strict=True):
@@ -58,6 +79,10 @@ def tidy_frame(
         for f in FLAG_COLUMNS:
             v = row.get(f)
             data[f].append(v if v not in ("", None) else None)
+    for f in FLAG_COLUMNS:
+        odd = [v for v in data[f] if v is not None and not isinstance(v, str)]
+        if odd:
+            raise ParseError(f"{what}: flag column {f!r} holds values that are not strings: {first_repr(odd, 5)}")
     frame = pd.DataFrame(
         {
             **{c: pd.Series(data[c], dtype=object) for c in (*cols, "time")},
@@ -66,9 +91,10 @@ def tidy_frame(
         }
     )
     for c in (*cols, "time"):
-        if frame[c].isna().any():
-            bad = frame.index[frame[c].isna()][:5].tolist()
-            raise ParseError(f"{what}: column {c!r} has no code in rows {bad}")
+        bad = [i for i, v in enumerate(data[c]) if not isinstance(v, str) or v == ""]
+        if bad:
+            raise ParseError(f"{what}: column {c!r} has no code in rows {bad[:5]} "
+                             f"(got {first_repr([data[c][i] for i in bad[:5]])})")
         frame[c] = frame[c].astype("string")
     return frame
 
@@ -82,12 +108,7 @@ def tidy_from_columns(
     column names (subset of :data:`FLAG_COLUMNS`) to arrays, empty strings
     meaning no flag.
     """
-    cols = [d.lower() for d in dims]
-    clash = [c for c in cols if c in RESERVED]
-    if clash:
-        raise ParseError(f"{what}: dimension ids {clash} collide with reserved columns")
-    if len(set(cols)) != len(cols):
-        raise ParseError(f"{what}: duplicate dimension ids (case-insensitive) in {list(dims)}")
+    cols = dimension_columns(list(dims), what=what)
     out = {c: pd.Series(v, dtype="string") for c, v in zip(cols, dims.values(), strict=True)}
     out["time"] = pd.Series(time, dtype="string")
     out["value"] = pd.Series(value, dtype=np.float64)

@@ -17,7 +17,7 @@ import math
 import pandas as pd
 
 from i4districts.fetch.errors import ParseError
-from i4districts.fetch.parsers.common import MISSING_MARKERS, tidy_frame
+from i4districts.fetch.parsers.common import MISSING_MARKERS, first_repr, tidy_frame
 
 #: Largest declared cube (product of the dimension sizes) accepted before anything is
 #: allocated. Eurostat refuses extractions above 5 000 000 cells (413 EXTRACTION_TOO_BIG,
@@ -41,8 +41,6 @@ def _as_sparse(obj, n: int, what: str, field: str) -> dict[int, object]:
             except ValueError:
                 raise ParseError(f"{what}: JSON-stat {field!r} has a non-integer cell index {k!r}") from None
         return out
-    if isinstance(obj, str) and field == "status":
-        return {i: obj for i in range(n)}
     raise ParseError(f"{what}: JSON-stat {field!r} of unexpected type {type(obj).__name__}")
 
 
@@ -52,6 +50,9 @@ def _codes(dim: dict, name: str, size: int, what: str) -> list[str]:
     index = dim.get("category", {}).get("index")
     if index is None:
         labels = dim.get("category", {}).get("label", {})
+        if not isinstance(labels, dict):
+            raise ParseError(f"{what}: JSON-stat dimension {name!r} has no category index and its "
+                             f"category label is a {type(labels).__name__}, not an object")
         codes = list(labels)
     elif isinstance(index, list):
         codes = list(index)
@@ -66,6 +67,12 @@ def _codes(dim: dict, name: str, size: int, what: str) -> list[str]:
         raise ParseError(f"{what}: JSON-stat dimension {name!r} category index of type {type(index).__name__}")
     if len(codes) != size or any(c is None for c in codes):
         raise ParseError(f"{what}: JSON-stat dimension {name!r} has {len(codes)} codes, size {size}")
+    odd = [c for c in codes if not isinstance(c, str) or not c]
+    if odd:
+        raise ParseError(f"{what}: JSON-stat dimension {name!r} has codes that are not non-empty strings: "
+                         f"{first_repr(odd, 5)}")
+    if len(set(codes)) != len(codes):
+        raise ParseError(f"{what}: JSON-stat dimension {name!r} lists a code twice: {first_repr(codes)}")
     return codes
 
 
@@ -78,7 +85,7 @@ def _number(v: object, flat: int, row: dict, what: str) -> float:
         v = None
     try:
         return float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         where = ", ".join(f"{k}={c}" for k, c in row.items())
         raise ParseError(f"{what}: JSON-stat value {v!r} at cell {flat} ({where}) is not a number") from None
 
@@ -93,14 +100,21 @@ def parse_jsonstat(data: bytes, *, what: str, max_cells: int | None = None) -> p
     max_cells = MAX_CELLS if max_cells is None else max_cells
     try:
         doc = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ParseError(f"{what}: not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise ParseError(f"{what}: JSON nested too deeply to be a JSON-stat dataset") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, integers beyond the digit limit
+        raise ParseError(f"{what}: not valid JSON ({str(exc)[:200]})") from None
     if not isinstance(doc, dict) or doc.get("class") != "dataset":
         keys = list(doc)[:8] if isinstance(doc, dict) else type(doc).__name__
         raise ParseError(f"{what}: not a JSON-stat 2.0 dataset (top-level keys {keys})")
     ids, sizes = doc.get("id"), doc.get("size")
     if not isinstance(ids, list) or not isinstance(sizes, list) or not ids or len(ids) != len(sizes):
         raise ParseError(f"{what}: JSON-stat 'id' {str(ids)[:200]} and 'size' {str(sizes)[:200]} do not match")
+    odd = [d for d in ids if not isinstance(d, str) or not d]
+    if odd:
+        raise ParseError(f"{what}: JSON-stat 'id' holds entries that are not dimension names: {first_repr(odd, 5)}")
+    if len(set(ids)) != len(ids):
+        raise ParseError(f"{what}: JSON-stat 'id' lists a dimension twice: {first_repr(ids)}")
     bad = [s for s in sizes if not isinstance(s, int) or isinstance(s, bool) or s < 0]
     if bad:
         raise ParseError(f"{what}: JSON-stat 'size' holds values that are not non-negative integers: {bad[:5]}")
@@ -122,12 +136,27 @@ def parse_jsonstat(data: bytes, *, what: str, max_cells: int | None = None) -> p
     codes = [_codes(dimension[d], d, s, what) for d, s in zip(ids, sizes, strict=True)]
     strides = [math.prod(sizes[k + 1 :]) for k in range(len(sizes))]
     values = _as_sparse(doc.get("value"), n, what, "value")
-    status = _as_sparse(doc.get("status"), n, what, "status")
+    raw_status = doc.get("status")
+    if isinstance(raw_status, str):
+        # one status for every cell: all n cells of a dense value array (as long as the
+        # document itself), else only the cells holding a value, never all n declared
+        # cells of a sparse document (100 bytes could otherwise ask for 5 000 000 rows)
+        cells = range(n) if isinstance(doc.get("value"), list) else values
+        status = dict.fromkeys(cells, raw_status)
+    else:
+        status = _as_sparse(raw_status, n, what, "status")
+    odd = [v for v in status.values() if not isinstance(v, str)]
+    if odd:
+        raise ParseError(f"{what}: JSON-stat 'status' holds values that are not strings: {first_repr(odd, 5)}")
     role = doc.get("role") if isinstance(doc.get("role"), dict) else {}
     role_time = role.get("time") or []
+    if not isinstance(role_time, list) or not all(isinstance(t, str) for t in role_time):
+        raise ParseError(f"{what}: JSON-stat 'role.time' should be a list of dimension names, "
+                         f"not {str(role_time)[:200]}")
     tdim = role_time[0] if role_time else ("time" if "time" in ids else None)
-    if tdim is None:
-        raise ParseError(f"{what}: JSON-stat dataset has no time dimension among {ids}")
+    if tdim is None or tdim not in ids:
+        raise ParseError(f"{what}: JSON-stat dataset has no time dimension among {ids} "
+                         f"(role.time is {role_time})")
     dims = [d for d in ids if d != tdim]
     rows = []
     for flat in sorted(set(values) | set(status)):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pandas as pd
 
 from i4districts.fetch.errors import ParseError
-from i4districts.fetch.parsers.common import FLAG_ATTRIBUTES, numeric_values, tidy_from_columns
+from i4districts.fetch.parsers.common import FLAG_ATTRIBUTES, first_repr, numeric_values, tidy_from_columns
 
 #: Columns that describe the message, not the observation.
 META_COLUMNS = frozenset(
@@ -25,41 +26,56 @@ NON_DIMENSION = frozenset({"TIME_PERIOD", "OBS_VALUE", *FLAG_ATTRIBUTES, "OBS_CO
 
 
 def parse_sdmx_csv(data: bytes, *, what: str) -> pd.DataFrame:
-    """Tidy table of an SDMX-CSV file (header row, one observation per line)."""
+    """Tidy table of an SDMX-CSV file (header row, one observation per line).
+
+    Raises :class:`~i4districts.fetch.errors.ParseError` naming ``what`` for a
+    body that is not UTF-8 CSV, a header without ``TIME_PERIOD``/``OBS_VALUE``
+    or with blank or repeated columns, a line whose field count differs from
+    the header's, and a value that is not a number.
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ParseError(f"{what}: SDMX-CSV is not UTF-8 ({exc})") from None
+    # one csv pass gives both the field-count check and the columns, so the header
+    # and the rows are split by the same reader (no second parser to disagree with)
+    reader = csv.reader(io.StringIO(text))
+    records, line_of = [], []
     try:
-        header = next(csv.reader(io.StringIO(text)))
-    except StopIteration:
-        raise ParseError(f"{what}: empty SDMX-CSV body (no header line)") from None
+        for rec in reader:
+            if rec:
+                records.append(rec)
+                line_of.append(reader.line_num)
     except csv.Error as exc:
-        raise ParseError(f"{what}: malformed SDMX-CSV header ({exc})") from None
+        raise ParseError(f"{what}: malformed SDMX-CSV near line {reader.line_num} ({exc})") from None
+    if not records:
+        raise ParseError(f"{what}: empty SDMX-CSV body (no header line)")
+    header, body = records[0], records[1:]
     missing = [c for c in ("TIME_PERIOD", "OBS_VALUE") if c not in header]
     if missing:
-        raise ParseError(f"{what}: SDMX-CSV header lacks {missing}; header is {header[:10]}")
-    try:
-        bad = [(i, len(rec)) for i, rec in enumerate(csv.reader(io.StringIO(text)), start=1)
-               if rec and len(rec) != len(header)]
-    except csv.Error as exc:
-        raise ParseError(f"{what}: malformed SDMX-CSV ({exc})") from None
+        raise ParseError(f"{what}: SDMX-CSV header lacks {missing}; header is {first_repr(header)}")
+    blank = [i + 1 for i, c in enumerate(header) if not c.strip()]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if blank or repeated:
+        raise ParseError(
+            f"{what}: SDMX-CSV header has blank columns at positions {blank} or repeated columns "
+            f"{first_repr(repeated)}; header is {first_repr(header)}"
+        )
+    bad = [(line, len(rec)) for line, rec in zip(line_of[1:], body, strict=True) if len(rec) != len(header)]
     if bad:
         raise ParseError(
             f"{what}: SDMX-CSV lines {[i for i, _ in bad[:5]]} have {[n for _, n in bad[:5]]} fields, "
             f"header has {len(header)} (truncated body?)"
         )
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ParseError(f"{what}: malformed SDMX-CSV ({exc})") from exc
-    if len(frame.columns) != len(header):
-        raise ParseError(f"{what}: SDMX-CSV header has duplicate or blank columns: {header}")
+    columns = {name: np.array(col, dtype=object) for name, col in zip(header, zip(*body), strict=False)}
+    if not body:
+        columns = {name: np.array([], dtype=object) for name in header}
+    del records, body, line_of
     dims = [c for c in header if c not in META_COLUMNS and c not in NON_DIMENSION]
     return tidy_from_columns(
-        {d: frame[d].to_numpy(dtype=object) for d in dims},
-        frame["TIME_PERIOD"].to_numpy(dtype=object),
-        numeric_values(frame["OBS_VALUE"], what=what),
-        {col: frame[att].to_numpy(dtype=object) for att, col in FLAG_ATTRIBUTES.items() if att in frame},
+        {d: columns[d] for d in dims},
+        columns["TIME_PERIOD"],
+        numeric_values(pd.Series(columns["OBS_VALUE"], dtype=object), what=what),
+        {col: columns[att] for att, col in FLAG_ATTRIBUTES.items() if att in columns},
         what=what,
     )

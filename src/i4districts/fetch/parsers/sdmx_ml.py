@@ -128,6 +128,8 @@ def _generic(root: Element, what: str) -> pd.DataFrame:
             base: dict = {}
             for key in _children(series, "SeriesKey"):
                 for v in _children(key, "Value"):
+                    if not v.get("id"):
+                        raise ParseError(f"{what}: SDMX-ML generic SeriesKey Value without an id: {dict(v.attrib)}")
                     base[v.get("id")] = v.get("value")
                     if v.get("id") not in dims:
                         dims.append(v.get("id"))
