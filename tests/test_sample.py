@@ -74,3 +74,15 @@ def test_embedded_nuts3_sum_to_country_total():
 def test_embedded_sample_is_reproducible_from_shared_csv(shared_data: Path):
     rebuilt = read_nama_10r_3empers_csv(shared_data / "eurostat" / "IT_nama_10r_3empers.csv")
     pd.testing.assert_frame_equal(rebuilt, load_embedded_sample())
+
+
+def test_spanish_sample_is_reproducible_from_shared_csv(shared_data: Path):
+    rebuilt = read_nama_10r_3empers_csv(shared_data / "eurostat" / "ES_nama_10r_3empers.csv")
+    pd.testing.assert_frame_equal(rebuilt, load_embedded_sample("ES"))
+    assert ATTRIBUTION in io.read_notes(embedded_sample_path("ES"))
+    assert embedded_sample_path("ES").stat().st_size < 1_000_000
+
+
+def test_no_embedded_sample_for_other_countries_names_the_key():
+    with pytest.raises(SampleFormatError, match="data.country.*'DE'"):
+        embedded_sample_path("DE")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from i4districts.errors import InputError
 from i4districts.validation import TableSchema, validate
 
 ATTRIBUTION = "Source: Eurostat, nama_10r_3empers"
@@ -35,7 +36,7 @@ SAMPLE_SCHEMA = TableSchema(
 )
 
 
-class SampleFormatError(ValueError):
+class SampleFormatError(InputError):
     """The source CSV does not have the expected layout; the message names file and field."""
 
 
@@ -93,11 +94,21 @@ def read_nama_10r_3empers_csv(path: str | Path) -> pd.DataFrame:
     return tidy_nama_10r_3empers(pd.read_csv(p), source=str(p))
 
 
-def embedded_sample_path() -> Path:
-    """Path of the Parquet sample shipped inside the package."""
-    return Path(str(resources.files("i4districts").joinpath(SAMPLE_FILE)))
+#: Embedded samples by country (NUTS-0 code): file inside the package, derived from the shared CSV named.
+EMBEDDED_SAMPLES: dict[str, str] = {
+    "IT": SAMPLE_FILE,
+    "ES": "data/es_nama_10r_3empers.parquet",
+}
 
 
-def load_embedded_sample() -> pd.DataFrame:
-    """The embedded sample as a tidy DataFrame (columns :data:`SAMPLE_COLUMNS`)."""
-    return pd.read_parquet(embedded_sample_path())
+def embedded_sample_path(country: str = "IT") -> Path:
+    """Path of the Parquet sample of ``country`` shipped inside the package (IT or ES)."""
+    if country not in EMBEDDED_SAMPLES:
+        raise SampleFormatError(f"data.country: no embedded sample for {country!r}; embedded samples exist for "
+                                f"{sorted(EMBEDDED_SAMPLES)} (use data.source: fetched for other countries)")
+    return Path(str(resources.files("i4districts").joinpath(EMBEDDED_SAMPLES[country])))
+
+
+def load_embedded_sample(country: str = "IT") -> pd.DataFrame:
+    """The embedded sample of ``country`` as a tidy DataFrame (columns :data:`SAMPLE_COLUMNS`)."""
+    return pd.read_parquet(embedded_sample_path(country))

@@ -230,3 +230,23 @@ def test_concurrent_run_names_the_lock_and_sigkill_recovers(default_run: Path, t
     pd.testing.assert_frame_equal(ours, ref)
     assert not list(workdir.rglob(".*.tmp"))  # no half-written temporaries left behind
     assert "Nothing to be done" in snakemake(workdir, "--dry-run").stdout
+
+
+def test_spain_runs_by_config_only(tmp_path: Path, shared_data: Path):
+    workdir = make_workdir(tmp_path / "spain")
+    snakemake(workdir, "--configfile", "config/spain.yaml")
+    out = workdir / "results" / "spain"
+    for ext in ("tex", "md", "csv", "html"):
+        assert (out / "tables" / f"employment_exposure.{ext}").is_file()
+    lq = pd.read_parquet(out / "indicators" / "specialization.parquet")
+    lq = lq[(lq["indicator"] == "lq") & (lq["sector"] == "C") & (lq["year"] == 2015)].set_index("region")["value"]
+    assert lq.index.str.startswith("ES").all() and len(lq) == 59
+    # Hand check from the published CSV: LQ_C = (C_r / E_r) / (C_ES / E_ES), NUTS-3 provinces as the reference
+    raw = pd.read_csv(shared_data / "eurostat" / "ES_nama_10r_3empers.csv")
+    raw["geo"] = raw["GeoId"].str.removeprefix("dcid:nuts/")
+    r = raw[(raw["Date"] == 2015) & (raw["geo"].str.len() == 5) & ~raw["geo"].str.endswith("Z")].set_index("geo")
+    c, t = r["Count_Person_Employed_NACE/C"].round(), r["Count_Person_Employed"].round()
+    for province in ("ES521", "ES522"):  # Alicante (Vinalopó footwear, Toy Valley), Castellón (ceramics)
+        assert lq[province] == pytest.approx((c[province] / t[province]) / (c.sum() / t.sum()), rel=1e-12)
+    assert lq["ES522"] > 2 > 1 > lq["ES521"]  # Castellón's ceramics vs Alicante's large service economy
+    assert not (workdir / "results" / "italy").exists()

@@ -7,12 +7,13 @@ rule sample:
     params:
         code=CODE,
         source=config["data"]["source"],
+        country=config["data"]["country"],
     log:
         f"{R}/logs/sample.log",
     conda:
         ENV
     shell:
-        "i4d data sample --source {params.source:q} -o {output:q} 2> {log:q}"
+        "i4d data sample --source {params.source:q} --country {params.country:q} -o {output:q} 2> {log:q}"
 
 
 rule panel:

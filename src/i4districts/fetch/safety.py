@@ -32,6 +32,8 @@ DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_ZIP_RATIO = 200.0
 #: Output produced per decompression step of a gzip body (bounds the overshoot past the cap).
 GZIP_CHUNK = 1024 * 1024
+#: Output size from which the gzip compression ratio is checked.
+GZIP_RATIO_FLOOR = 16 * 1024 * 1024
 
 
 def check_size(data: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
@@ -129,14 +131,22 @@ def is_gzip(data: bytes) -> bool:
 
 
 def gunzip_capped(
-    data: bytes, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES, chunk: int = GZIP_CHUNK
+    data: bytes,
+    *,
+    what: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_ratio: float = MAX_ZIP_RATIO,
+    chunk: int = GZIP_CHUNK,
 ) -> bytes:
     """Decompress a gzip body (one or more members), refusing output beyond ``max_bytes``.
 
     Decompression is streamed ``chunk`` bytes of output at a time, so a gzip
     bomb (a few KB expanding to gigabytes) is refused with
     :class:`UnsafeContent` after at most ``max_bytes + chunk`` bytes have been
-    produced, never the whole expansion. A corrupt or truncated stream, or
+    produced, never the whole expansion. Once the output passes
+    :data:`GZIP_RATIO_FLOOR` bytes, a ratio of output to compressed input read so far
+    above ``max_ratio`` is refused too, so a bomb is stopped after a few MB even
+    under the default 512 MB cap (real Eurostat bulk TSV compress about 4:1). A corrupt or truncated stream, or
     trailing bytes that are neither padding zeros nor another gzip member,
     raise :class:`ParseError`.
     """
@@ -157,6 +167,12 @@ def gunzip_capped(
                         raise UnsafeContent(
                             f"{what}: gzip body expands beyond the cap of {max_bytes} bytes "
                             f"(refused after {len(out)} bytes; gzip bomb?)"
+                        )
+                    read = len(data) - len(tail)
+                    if len(out) > GZIP_RATIO_FLOOR and len(out) > max_ratio * read:
+                        raise UnsafeContent(
+                            f"{what}: gzip body expands {len(out) / read:.0f}:1 ({read} bytes gave {len(out)}), "
+                            f"more than {max_ratio:.0f}:1 (gzip bomb?)"
                         )
                 elif not tail or len(tail) == len(pending):  # no input left, or no progress
                     break

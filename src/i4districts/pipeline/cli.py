@@ -43,7 +43,7 @@ def main_make_sample(args: argparse.Namespace) -> int:
 def main_sample(args: argparse.Namespace) -> int:
     from i4districts.pipeline import steps
 
-    steps.sample(args.out, source=args.source)
+    steps.sample(args.out, source=args.source, country=args.country)
     return 0
 
 
@@ -92,6 +92,7 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
                                               "sector, year, value, unit, flag, vintage). Source: Eurostat, "
                                               "nama_10r_3empers.")
         p.add_argument("--source", default="embedded", choices=["embedded"], help="data source (default: embedded)")
+        p.add_argument("--country", default="IT", help="embedded sample of this country: IT (default) or ES")
         add_out(p, "output Parquet path")
         p.set_defaults(func=main_sample)
 

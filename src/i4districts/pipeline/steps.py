@@ -23,27 +23,18 @@ from i4districts.sample import (
 )
 from i4districts.vocabulary import REGION_YEAR, SECTOR, to_vocabulary
 
-EMBEDDED_VINTAGE_PREFIX = "embedded:it_nama_10r_3empers"
+def embedded_vintage(country: str = "IT") -> str:
+    """Vintage id of an embedded sample: its file name and the first 12 hex of its sha256."""
+    path = embedded_sample_path(country)
+    return f"embedded:{path.stem}@sha256:{io.sha256_file(path)[:12]}"
 
 
-def make_sample(csv: Path, out: Path) -> Path:
-    """Derive the embedded Parquet sample from the Data Commons CSV of ``nama_10r_3empers`` (maintainers)."""
-    df = read_nama_10r_3empers_csv(csv)
-    note = f"derived from {Path(csv).name} (datacommonsorg/data re-publication), sha256 {io.sha256_file(csv)}"
-    return io.write_parquet(df, out, notes=[ATTRIBUTION, note])
-
-
-def embedded_vintage() -> str:
-    """Vintage id of the embedded sample: its name and the first 12 hex of its sha256."""
-    return f"{EMBEDDED_VINTAGE_PREFIX}@sha256:{io.sha256_file(embedded_sample_path())[:12]}"
-
-
-def sample(out: Path, *, source: str = "embedded") -> Path:
+def sample(out: Path, *, source: str = "embedded", country: str = "IT") -> Path:
     """The employment sample in the canonical vocabulary (region, sector, year, value, unit, flag, vintage)."""
     if source != "embedded":
-        raise ValueError(f"data.source: unknown source {source!r}; only 'embedded' is available")
-    vintage = embedded_vintage()
-    table = to_vocabulary(load_embedded_sample(), vintage=vintage, table="embedded sample")
+        raise ValueError(f"data.source: unknown source {source!r}; 'embedded' reads the package's sample")
+    vintage = embedded_vintage(country)
+    table = to_vocabulary(load_embedded_sample(country), vintage=vintage, table=f"embedded sample {country}")
     return io.write_parquet(table, out, notes=[ATTRIBUTION, f"data vintage: {vintage}"])
 
 

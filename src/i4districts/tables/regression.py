@@ -124,8 +124,8 @@ def to_latex(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str]
 
 
 def _md_cell(text: str) -> str:
-    """Markdown cell text: pipes escaped, and HTML escaped so that no markup (``<script>``) passes through."""
-    return html.escape(text, quote=False).replace("|", r"\|")
+    """Markdown cell text: pipes escaped, and ``<`` as ``&lt;`` so that no markup (``<script>``) passes through."""
+    return text.replace("<", "&lt;").replace("|", r"\|")
 
 
 def to_markdown(columns: Sequence[ModelColumn], *, title: str, notes: Sequence[str] = (),
