@@ -144,11 +144,11 @@ def gunzip_capped(
     bomb (a few KB expanding to gigabytes) is refused with
     :class:`UnsafeContent` after at most ``max_bytes + chunk`` bytes have been
     produced, never the whole expansion. Once the output passes
-    :data:`GZIP_RATIO_FLOOR` bytes, a ratio of output to compressed input read so far
-    above ``max_ratio`` is refused too, so a bomb is stopped after a few MB even
-    under the default 512 MB cap (real Eurostat bulk TSV compress about 4:1). A corrupt or truncated stream, or
-    trailing bytes that are neither padding zeros nor another gzip member,
-    raise :class:`ParseError`.
+    :data:`GZIP_RATIO_FLOOR` bytes, a ratio of output to compressed input read
+    so far above ``max_ratio`` is refused too, so a bomb is stopped after a few
+    MB even under the default 512 MB cap (real Eurostat bulk TSV compress about
+    4:1). A corrupt or truncated stream, or trailing bytes that are neither
+    padding zeros nor another gzip member, raise :class:`ParseError`.
     """
     out = bytearray()
     rest = data
