@@ -11,8 +11,10 @@ year) against the panel's sectors and years.
 Illustrative paths are NOT REAL DATA. The embedded sample has no adoption figures, so the default run
 uses a deterministic, seeded logistic diffusion per sector to exercise the
 exposure and model steps. Every output built on it carries the note
-:data:`ILLUSTRATIVE_NOTE`. Real adoption tables (Eurostat ``isoc_*``) come from
-the fetch layer.
+:data:`ILLUSTRATIVE_NOTE`. Real adoption tables (Eurostat ``isoc_*``, source
+``eurostat``) come from the fetch layer through
+:mod:`i4districts.shiftshare.eurostat_adoption` (survey years 2018+, used as a
+cross-sectional sector intensity).
 
 Model: adoption share of firms in sector s at year t,
 
@@ -38,7 +40,7 @@ from i4districts.vocabulary import ALIASES, SECTOR, YEAR
 ILLUSTRATIVE_NOTE = "illustrative adoption data (synthetic, seeded; not real data)"
 ILLUSTRATIVE_UNIT = "percent of enterprises"
 ADOPTION_COLUMNS = ["sector", "year", "value", "unit", "source"]
-SOURCES = ("illustrative", "table")
+SOURCES = ("illustrative", "table", "eurostat")
 
 __all__ = [
     "ADOPTION_COLUMNS", "ILLUSTRATIVE_NOTE", "ILLUSTRATIVE_UNIT", "SOURCES", "AdoptionTableError",
@@ -143,17 +145,28 @@ def sector_adoption_table(raw: pd.DataFrame, *, sectors: Sequence[str], start: i
 
 def panel_adoption(panel: pd.DataFrame, *, source: str = "illustrative", seed: int = 0,
                    table: pd.DataFrame | None = None, table_name: str | Path = "table",
-                   column: str = "value", unit: str = "") -> tuple[pd.DataFrame, list[str]]:
+                   column: str = "value", unit: str = "",
+                   eurostat: dict | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Sector adoption for the sectors and years of ``panel`` (vocabulary ``sector``, ``year``).
 
     ``source="illustrative"``: :func:`illustrative_adoption` (note
     :data:`ILLUSTRATIVE_NOTE`); ``source="table"``: the user ``table`` (read from
     ``table_name``) validated by :func:`sector_adoption_table`. Returns the
-    adoption table and its provenance notes.
+    adoption table and its provenance notes. ``source="eurostat"``: ``table``
+    is a fetched tidy Eurostat table and ``eurostat`` the keyword arguments of
+    :func:`i4districts.shiftshare.eurostat_adoption.panel_eurostat_adoption`
+    (indicator, country, uncovered, sector_set, instrument_countries, years).
     """
     missing = [c for c in (SECTOR, YEAR) if c not in panel.columns]
     if missing:
         raise InputError(f"panel: missing column(s) {missing}; found {list(panel.columns)}")
+    if source == "eurostat":
+        if table is None:
+            raise InputError("adoption.source: 'eurostat' needs the fetched Eurostat table (adoption.table)")
+        from i4districts.shiftshare.eurostat_adoption import panel_eurostat_adoption
+
+        out, notes = panel_eurostat_adoption(panel, table, **dict(eurostat or {}))
+        return out, [*notes, f"adoption table: {Path(str(table_name)).name}"]
     sectors, start, end = panel[SECTOR].unique(), int(panel[YEAR].min()), int(panel[YEAR].max())
     if source == "illustrative":
         return illustrative_adoption(sectors, start, end, seed=seed), [ILLUSTRATIVE_NOTE]

@@ -18,6 +18,12 @@ from i4districts.cliutil import add_input, add_out
 from i4districts.shiftshare.adoption import SOURCES, panel_adoption
 from i4districts.shiftshare.design import fit_shiftshare
 from i4districts.shiftshare.errors import ShiftShareInputError
+from i4districts.shiftshare.eurostat_adoption import (
+    INDICATORS,
+    UNCOVERED,
+    cross_section_exposure,
+    read_adoption_source,
+)
 from i4districts.shiftshare.exposure import ShiftShareExposure, build_exposure, exposure_table
 from i4districts.shiftshare.instruments import leave_one_out_shift, named_countries_shift
 from i4districts.shiftshare.normalise import NORMALISATIONS, normalise_exposure
@@ -39,6 +45,13 @@ year, value) and either
                    `i4d exposure adoption`) -> (region, year, exposure,
                    exposure_change, unit): the level sum_s share_rs * a_st and
                    the annual change sum_s share_rs * (a_st - a_s,t-1).
+--design cross_section (with --adoption): a time-invariant exposure for every
+                   panel year, exposure_r = sum_{s covered} share_rs * mean_t a_st
+                   (e.g. Eurostat robot use 2018-2022 from `i4d exposure adoption
+                   --source eurostat`); with instrument rows in the adoption table
+                   also exposure_iv (same shares x leave-one-out mean of the other
+                   countries, or --countries A,B,C). Uncovered sectors are left
+                   out, shares not renormalised.
 --normalisation sd divides by the standard deviation after the base year.
 --shares-out DIR also writes the shares, the shifts and the exposure (Parquet
 plus exposure.json) so that `i4d estimate shiftshare --shares DIR` uses the
@@ -85,6 +98,9 @@ def _register_build(subparsers) -> None:
     src.add_argument("--adoption", type=Path, help="sector adoption table (sector, year, value, unit)")
     add_out(p, "output Parquet: region, year, exposure [, exposure_change, unit]")
     p.add_argument("--base-year", type=int, required=True, help="year of the baseline sector shares")
+    p.add_argument("--design", choices=["annual", "cross_section"], default="annual",
+                   help="with --adoption: annual (level and annual change, default) or cross_section "
+                        "(time-invariant exposure to the sector mean of the adoption table, plus exposure_iv)")
     p.add_argument("--normalisation", choices=list(NORMALISATIONS), default="none",
                    help="none: units of the shifts; sd: divide by the standard deviation after the base year")
     p.add_argument("--shares-out", type=Path, default=None, metavar="DIR",
@@ -124,15 +140,33 @@ def _instrument_shifts(shifts, args: argparse.Namespace):
 
 def main_build(args: argparse.Namespace) -> int:
     """Run ``i4d exposure build``."""
-    if (args.leave_out is not None or args.countries is not None) and args.shifts is None:
-        raise ShiftShareInputError("arguments", "--leave-out/--countries", "need --shifts with a country column")
+    if args.design == "cross_section" and args.adoption is None:
+        raise ShiftShareInputError("arguments", "--design", "cross_section needs --adoption", ["cross_section"])
+    if args.leave_out is not None and args.shifts is None:
+        raise ShiftShareInputError("arguments", "--leave-out", "needs --shifts with a country column (with "
+                                   "--adoption the panel's country is the table's role=panel rows)")
+    if args.countries is not None and args.shifts is None and args.design != "cross_section":
+        raise ShiftShareInputError("arguments", "--countries", "needs --shifts with a country column, or "
+                                   "--adoption with --design cross_section")
     panel = io.read_table(args.input).rename(columns={args.region: "region", args.sector: "sector",
                                                       args.time: "year", args.value: "value"})
     notes = _notes(args.input)
     if args.adoption is not None:
         adoption = io.read_table(args.adoption).rename(columns={args.sector: "sector", args.time: "year"})
-        table, obj = exposure_table(panel, adoption, base_year=args.base_year, normalisation=args.normalisation)
         notes += _notes(args.adoption)
+        if args.design == "cross_section":
+            instrument = ([c.strip() for c in args.countries.split(",") if c.strip()]
+                          if args.countries is not None else "leave_one_out")
+            table, obj, more = cross_section_exposure(panel, adoption, base_year=args.base_year,
+                                                      normalisation=args.normalisation, instrument=instrument)
+            notes += more
+        else:
+            if "country" in adoption.columns and adoption["country"].nunique() > 1:
+                raise ShiftShareInputError("adoption table", "country", "has several countries: use --design "
+                                           "cross_section (annual needs one country)",
+                                           sorted(adoption["country"].unique()))
+            table, obj = exposure_table(panel, adoption, base_year=args.base_year,
+                                        normalisation=args.normalisation)
     else:
         shifts = io.read_table(args.shifts).rename(columns={args.sector: "sector", args.time: "year",
                                                             args.shift: "shift"})
@@ -150,23 +184,52 @@ def main_build(args: argparse.Namespace) -> int:
 
 def _register_adoption(subparsers) -> None:
     p = subparsers.add_parser(
-        "adoption", help="sector adoption table: a user table, or illustrative synthetic paths",
-        description="--source table: validate a user table (sector, year, value column; CSV or Parquet) "
-                    "against the panel's sectors and years. --source illustrative: NOT REAL DATA, seeded "
-                    "logistic diffusion per sector (percent of enterprises). Output: sector, year, value, "
-                    "unit, source.")
-    add_input(p, "employment panel Parquet (gives the sectors and years)")
-    add_out(p, "output Parquet (sector, year, value, unit, source)")
+        "adoption", help="sector adoption table: Eurostat survey, a user table, or illustrative synthetic paths",
+        description="--source eurostat: a fetched Eurostat ICT-usage table (--adoption-table, Parquet from "
+                    "`i4d fetch get`, or the documented third-party robot fixture CSV) mapped to the panel's "
+                    "sectors by the packaged crosswalk; rows of the panel's country (role panel) and of the "
+                    "instrument countries (role instrument); output country, sector, year, value, unit, flag, "
+                    "source, survey_sectors, role. --source table: validate a user table (sector, year, value "
+                    "column; CSV or Parquet) against the panel's sectors and years. --source illustrative: NOT "
+                    "REAL DATA, seeded logistic diffusion per sector (percent of enterprises). Output: sector, "
+                    "year, value, unit, source.")
+    add_input(p, "employment panel Parquet (gives the sectors, years and the country)")
+    add_out(p, "output Parquet (sector, year, value, unit, source [, country, flag, survey_sectors, role])")
     p.add_argument("--source", choices=list(SOURCES), default="illustrative", help="default: illustrative")
     p.add_argument("--seed", type=int, default=0, help="generator seed (illustrative)")
-    p.add_argument("--table", type=Path, default=None, help="user table (source table)")
+    p.add_argument("--table", "--adoption-table", dest="table", type=Path, default=None,
+                   help="user table (source table) or fetched Eurostat table (source eurostat)")
     p.add_argument("--column", default="value", help="value column of the user table (default: value)")
     p.add_argument("--unit", default="", help="unit of the user table's values, e.g. 'robots per 1000 workers'")
+    p.add_argument("--indicator", choices=sorted(INDICATORS), default="robots", help="eurostat: default robots")
+    p.add_argument("--country", default=None, help="eurostat: the panel's country (default: from its NUTS codes)")
+    p.add_argument("--uncovered", choices=list(UNCOVERED), default="exclude",
+                   help="eurostat: sectors outside the survey: exclude (default) or zero (value 0, flag not_covered)")
+    p.add_argument("--sector-set", default=None, help="eurostat: crosswalk sector set (default: the panel's)")
+    p.add_argument("--instrument-countries", default="eu27",
+                   help="eurostat: eu27 (default; EU27 members in the table minus the panel's country), all, "
+                        "none, or A,B,C")
+    p.add_argument("--years", default=None, metavar="Y1,Y2", help="eurostat: survey years to keep (default all)")
     p.set_defaults(func=main_adoption)
 
 
 def main_adoption(args: argparse.Namespace) -> int:
     """Run ``i4d exposure adoption``."""
+    if args.source == "eurostat":
+        if args.table is None:
+            raise ShiftShareInputError("arguments", "--adoption-table", "is required with --source eurostat",
+                                       ["eurostat"])
+        panel = io.read_parquet(args.input, columns=["region", "sector", "year"])
+        table, src_notes = read_adoption_source(args.table)
+        ic = args.instrument_countries
+        options = dict(indicator=args.indicator, country=args.country, uncovered=args.uncovered,
+                       sector_set=args.sector_set,
+                       instrument_countries=ic if ic in ("eu27", "all", "none") else
+                       [c.strip() for c in ic.split(",") if c.strip()],
+                       years=None if args.years is None else [int(y) for y in args.years.split(",") if y.strip()])
+        out, notes = panel_adoption(panel, source="eurostat", table=table, table_name=args.table, eurostat=options)
+        io.write_parquet(out, args.out, notes=[*src_notes, *notes])
+        return 0
     panel = io.read_parquet(args.input, columns=["sector", "year"])
     table = io.read_table(args.table) if args.source == "table" and args.table is not None else None
     out, notes = panel_adoption(panel, source=args.source, seed=args.seed, table=table,
