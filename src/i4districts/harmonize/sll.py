@@ -1,12 +1,16 @@
 """Municipality → local labour system (SLL, *sistema locale del lavoro*) aggregation.
 
-ISTAT's SLL 2011 (611 systems) and SLL 2021 (610) are groups of whole
+ISTAT's SLL 2011 (611 systems) and SLL 2021 are groups of whole
 municipalities defined by commuting flows (ISTAT, *I sistemi locali del
-lavoro 2011*, 2014; *I sistemi locali 2021*, 2022). Each municipality belongs
-to exactly one SLL, so a count aggregates exactly:
+lavoro 2011*, 2014; *I sistemi locali 2021*). ISTAT's own SLL 2021 tables used
+here (the municipality crosswalk and Frame-SBS 2023 Tav.42) list 515 systems.
+Each municipality belongs to exactly one SLL, so a count aggregates exactly:
 ``value_sll = Σ_{m ∈ sll} value_m``. The correspondence table (municipality
 code → SLL code, published by ISTAT with each SLL release) is read from a path
-given by the caller.
+given by the caller: :func:`read_sll_correspondence` for a generic CSV,
+:func:`read_sll2021_correspondence` for ISTAT's SLL 2021 crosswalk
+(``istat_sll2021_comuni.csv``, via :mod:`i4districts.harmonize.istat`, which
+also resolves municipality codes of other vintages).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import pandas as pd
 from i4districts.harmonize import HarmonizeError
 from i4districts.validation import TableSchema, validate
 
-__all__ = ["aggregate_to_sll", "check_sll_correspondence", "read_sll_correspondence"]
+__all__ = ["aggregate_to_sll", "check_sll_correspondence", "read_sll2021_correspondence", "read_sll_correspondence"]
 
 _FEW = 8
 
@@ -69,6 +73,18 @@ def read_sll_correspondence(
         raise HarmonizeError(f"{path}: missing column(s) {missing}; columns are {list(raw.columns)}")
     corr = pd.DataFrame({"municipality": _codes(raw[municipality_col], municipality_width),
                          "sll": _codes(raw[sll_col], sll_width)})
+    return check_sll_correspondence(corr, source=str(path))
+
+
+def read_sll2021_correspondence(path: str | Path) -> pd.DataFrame:
+    """ISTAT's SLL 2021 crosswalk (``istat_sll2021_comuni.csv``) as a ``municipality, sll`` table.
+
+    The full table (names, provinces, regions, main municipality) is
+    :func:`i4districts.harmonize.istat.read_sll2021_crosswalk`.
+    """
+    from i4districts.harmonize.istat import read_sll2021_crosswalk
+
+    corr = read_sll2021_crosswalk(path)[["municipality", "sll"]]
     return check_sll_correspondence(corr, source=str(path))
 
 
