@@ -14,9 +14,10 @@ def test_empty_config_gets_every_default():
     cfg = validate_config({})
     assert cfg["data"] == {"source": "embedded", "country": "IT", "nuts_level": 3,
                            "years": {"start": 2000, "end": 2017}, "sectors": "A10_split_C",
-                           "drop_extra_regio": True}
-    assert cfg["exposure"]["base_year"] == 2000
-    assert cfg["models"] == {"twfe_exposure": "config/models/twfe_exposure.yaml"}
+                           "drop_extra_regio": True, "filters": {}, "unpublished": "refuse"}
+    assert cfg["adoption"]["source"] == "eurostat" and cfg["adoption"]["indicator"] == "robots"  # real by default
+    assert cfg["exposure"]["base_year"] == 2000 and cfg["exposure"]["design"] == "cross_section"
+    assert cfg["models"] == {"growth_exposure": "config/models/growth_exposure.yaml"}
     assert cfg["tables"]["formats"] == ["tex", "md", "csv", "html"]
 
 
@@ -36,7 +37,7 @@ def test_user_values_are_kept_and_nested_defaults_filled():
         ({"tables": {"formats": ["pdf"]}}, "tables.formats.0"),
         ({"adoption": {"seed": -1}}, "adoption.seed"),
         ({"models": {"Bad-Id": "x.yaml"}}, "models"),
-        ({"adoption": {"source": "table"}}, "key 'adoption': 'table' is a required property"),
+        ({"data": {"source": "fetched"}}, "key 'data': 'dataset' is a required property"),
         ({"adoption": {"source": "table", "table": "robots.xlsx"}}, "adoption.table"),
         ({"exposure": {"normalisation": "zscore"}}, "exposure.normalisation"),
     ],

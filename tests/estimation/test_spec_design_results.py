@@ -283,3 +283,33 @@ def test_two_way_cluster_cr1_nested_uses_min_g(panel):
     factor = 6 / 5 * (240 - 1) / (240 - 1 - 45)
     np.testing.assert_allclose(nested.std_errors["x"] ** 2, factor * none.std_errors["x"] ** 2, rtol=1e-12)
     assert nested.n_clusters == 6 and nested.df_inference == 5
+
+
+def test_long_difference_keeps_baseline_levels_of_declared_regressors():
+    import numpy as np
+    import pandas as pd
+    import statsmodels.api as sm
+
+    from i4districts.estimation import ModelSpec, fit
+
+    rng = np.random.default_rng(3)
+    n = 40
+    base = pd.DataFrame({"region": [f"r{i}" for i in range(n)], "x0": rng.normal(size=n)})
+    frames = []
+    for year in (2001, 2017):
+        f = base.copy()
+        f["year"] = year
+        f["y"] = rng.normal(size=n) + (2.0 * f["x0"] if year == 2017 else 0.0)
+        f["x"] = f["x0"]  # a time-invariant exposure: differencing it would leave nothing
+        frames.append(f)
+    frame = pd.concat(frames, ignore_index=True)
+    spec = ModelSpec.from_dict({"outcome": "y", "regressors": ["x"], "entity": "region", "time": "year",
+                                "estimator": "long_difference",
+                                "long_difference": {"start": 2001, "end": 2017, "levels": ["x"]},
+                                "cov": {"type": "robust", "correction": "dof"}})
+    ours = fit(frame, spec).coefficients.set_index("term")
+    wide = frame.pivot(index="region", columns="year", values="y")
+    ref = sm.OLS((wide[2017] - wide[2001]).to_numpy(), sm.add_constant(base.set_index("region").loc[wide.index, "x0"]
+                                                                         .to_numpy())).fit(cov_type="HC1")
+    assert ours.loc["x", "estimate"] == pytest.approx(ref.params[1], rel=1e-10)
+    assert ours.loc["x", "std_error"] == pytest.approx(ref.bse[1], rel=1e-8)

@@ -30,8 +30,16 @@ def snakemake(workdir: Path, *args: str, check: bool = True, cores: str | None =
 
 
 def make_workdir(path: Path) -> Path:
-    """A working directory holding a copy of the repository's config (links resolved)."""
+    """A working directory holding a copy of the repository's config (links resolved).
+
+    The configs read real data beside the repository (``../shared/data/...``, relative to the
+    repository); in a temporary working directory those paths point at the shared data directory
+    of the test run (``I4D_SHARED_DATA``) instead.
+    """
     shutil.copytree(REPO / "config", path / "config", symlinks=False)
+    shared = Path(os.environ.get("I4D_SHARED_DATA", REPO.parent / "shared" / "data")).resolve()
+    for cfg in (path / "config").glob("*.yaml"):
+        cfg.write_text(cfg.read_text().replace("../shared/data", str(shared)))
     return path
 
 

@@ -54,18 +54,18 @@ def test_bad_config_stops_before_the_dag_naming_the_key(workdir: Path, patch: di
 
 
 def test_bad_model_spec_stops_naming_the_file(workdir: Path):
-    spec = workdir / "config" / "models" / "twfe_exposure.yaml"
+    spec = workdir / "config" / "models" / "growth_exposure.yaml"
     spec.write_text(spec.read_text() + "colour: red\n")
     proc = snakemake(workdir, "--dry-run", check=False)
     assert proc.returncode != 0
-    assert "twfe_exposure.yaml" in proc.stdout + proc.stderr and "colour" in proc.stdout + proc.stderr
+    assert "growth_exposure.yaml" in proc.stdout + proc.stderr and "colour" in proc.stdout + proc.stderr
 
 
 def test_missing_model_spec_names_the_config_key(workdir: Path):
-    _edit_config(workdir, models={"twfe_exposure": "config/models/absent.yaml"})
+    _edit_config(workdir, models={"growth_exposure": "config/models/absent.yaml"})
     proc = snakemake(workdir, "--dry-run", check=False)
     assert proc.returncode != 0
-    assert "models.twfe_exposure" in proc.stdout + proc.stderr and "absent.yaml" in proc.stdout + proc.stderr
+    assert "models.growth_exposure" in proc.stdout + proc.stderr and "absent.yaml" in proc.stdout + proc.stderr
 
 
 def test_plain_snakemake_runs_with_the_default_profile(workdir: Path):
@@ -79,7 +79,7 @@ def test_a_failed_rule_shows_its_log(workdir: Path):
     _edit_config(workdir, data={"country": "DE"})
     proc = snakemake(workdir, "results/italy/data/panel.parquet", check=False)
     assert proc.returncode != 0
-    assert "no region codes of country 'DE'" in proc.stdout + proc.stderr  # the log's content, not only its path
+    assert "no embedded sample for 'DE'" in proc.stdout + proc.stderr  # the log's content, not only its path
 
 
 @pytest.fixture(scope="module")
@@ -89,26 +89,36 @@ def default_run(tmp_path_factory) -> Path:
     return workdir
 
 
+def test_default_run_rests_on_real_data_only(default_run: Path):
+    from i4districts import io
+
+    out = results(default_run)
+    texts = [p.read_text() for p in (out / "tables").glob("employment_exposure.*")]
+    notes = [n for p in (out / "data").glob("*.parquet") for n in io.read_notes(p)]
+    assert len(texts) == 4 and notes
+    assert not any("illustrative" in t.lower() for t in [*texts, *notes])
+    assert any("isoc_eb_p3dn2" in n for n in notes) and any("nama_10r_3empers" in n for n in notes)
+    assert any("cross-sectional exposure" in n for n in notes)
+
+
 def test_default_run_writes_tables_holding_the_estimate(default_run: Path):
     tables = results(default_run) / "tables"
-    for ext in ("tex", "md", "csv", "html"):
-        text = (tables / f"employment_exposure.{ext}").read_text()
-        assert "illustrative adoption data" in text
     frame = pd.read_parquet(results(default_run) / "data" / "model_frame.parquet").set_index(["region", "year"])
-    ref = PanelOLS(frame["employment_growth"], frame[["exposure_change"]], entity_effects=True,
-                   time_effects=True).fit(cov_type="clustered", cluster_entity=True)
+    ref = PanelOLS(frame["employment_growth"], frame[["exposure"]], time_effects=True).fit(
+        cov_type="clustered", cluster_entity=True)
     csv = pd.read_csv(tables / "employment_exposure.csv")
-    assert list(pd.unique(csv["model"])) == ["twfe_exposure", "twfe_exposure_by_specialisation", "ld_exposure"]
-    csv = csv[csv["model"] == "twfe_exposure"].set_index("term")
-    assert csv.loc["exposure_change", "estimate"] == pytest.approx(ref.params["exposure_change"], rel=1e-10, abs=0)
-    assert csv.loc["exposure_change", "std_error"] == pytest.approx(ref.std_errors["exposure_change"], rel=1e-8)
+    assert list(pd.unique(csv["model"])) == ["growth_exposure", "growth_exposure_by_specialisation",
+                                             "ld_exposure_level"]
+    csv = csv[csv["model"] == "growth_exposure"].set_index("term")
+    assert csv.loc["exposure", "estimate"] == pytest.approx(ref.params["exposure"], rel=1e-10, abs=0)
+    assert csv.loc["exposure", "std_error"] == pytest.approx(ref.std_errors["exposure"], rel=1e-8)
     tex = (tables / "employment_exposure.tex").read_text()
-    assert r"\toprule" in tex and f"{ref.params['exposure_change']:.4f}" in tex
-    assert "I4.0 exposure, annual change" in tex  # label from config tables.labels
+    assert r"\toprule" in tex and f"{ref.params['exposure']:.4f}" in tex
+    assert "Exposure to robot-intensive industries" in tex  # label from config tables.labels
     assert (results(default_run) / "indicators" / "specialization.parquet").is_file()
-    coefficients = pd.read_parquet(results(default_run) / "models" / "twfe_exposure.parquet")
-    assert coefficients.loc[coefficients["term"] == "exposure_change", "estimate"].iloc[0] == pytest.approx(
-        ref.params["exposure_change"], rel=1e-10, abs=0)
+    coefficients = pd.read_parquet(results(default_run) / "models" / "growth_exposure.parquet")
+    assert coefficients.loc[coefficients["term"] == "exposure", "estimate"].iloc[0] == pytest.approx(
+        ref.params["exposure"], rel=1e-10, abs=0)
     assert (results(default_run) / "data" / "panel.parquet").is_file()
 
 
@@ -144,17 +154,23 @@ def test_scenarios_live_side_by_side(default_run: Path):
 
 def test_user_table_with_injection_probes_runs_quoted(default_run: Path, tmp_path: Path):
     """A user adoption table whose unit and model-spec file name carry shell syntax: no command runs from them."""
+    from i4districts.cli import main
+
     workdir = make_workdir(tmp_path / "user_table")
-    illustrative = pd.read_parquet(results(default_run) / "data" / "adoption.parquet")
+    paths = illustrative = workdir / "illustrative.parquet"
+    assert main(["exposure", "adoption", "-i", str(results(default_run) / "data" / "panel.parquet"),
+                 "-o", str(paths), "--source", "illustrative"]) == 0
+    illustrative = pd.read_parquet(paths)
     table = workdir / "robots.csv"
     illustrative.rename(columns={"value": "robots"})[["sector", "year", "robots"]].to_csv(table, index=False)
     models = workdir / "config" / "models"
     evil_spec = models / "m$(touch SPEC_PWNED).yaml"
-    (models / "twfe_exposure.yaml").rename(evil_spec)
+    (models / "growth_exposure.yaml").rename(evil_spec)
     cfg = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
-    cfg["models"]["twfe_exposure"] = f"config/models/{evil_spec.name}"
+    cfg["models"]["growth_exposure"] = f"config/models/{evil_spec.name}"
     cfg["adoption"] = {"source": "table", "table": "robots.csv", "column": "robots",
                        "unit": "robots per 1'000 workers x'$(touch UNIT_PWNED)'"}
+    cfg["exposure"]["design"] = "annual"  # a user table by year: annual exposure and its change
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     snakemake(workdir)
     assert not list(workdir.rglob("*PWNED*")) or all(p == evil_spec for p in workdir.rglob("*PWNED*"))
@@ -163,15 +179,12 @@ def test_user_table_with_injection_probes_runs_quoted(default_run: Path, tmp_pat
     assert "illustrative" not in md and "robots.csv" in md
     units = set(pd.read_parquet(results(workdir) / "data" / "exposure.parquet")["unit"])
     assert units == {"robots per 1'000 workers x'$(touch UNIT_PWNED)'"}  # the value arrives intact
-    ours = pd.read_csv(results(workdir) / "tables" / "employment_exposure.csv")
-    ref = pd.read_csv(results(default_run) / "tables" / "employment_exposure.csv")
-    pd.testing.assert_series_equal(ours["estimate"], ref["estimate"], rtol=1e-12)
 
 
 def test_a_shift_share_spec_is_estimated_with_akm_on_the_pipelines_own_shares(tmp_path: Path):
     workdir = make_workdir(tmp_path / "shiftshare")
     (workdir / "config" / "models" / "ss_exposure.yaml").write_text(
-        "kind: shiftshare\nmodel_id: ss_exposure\noutcome: employment_growth\nregressor: exposure_change\n"
+        "kind: shiftshare\nmodel_id: ss_exposure\noutcome: employment_growth\nregressor: exposure\n"
         "controls: [year]\ncategorical: [year]\nregion_cluster: region\nmethods: [ehw, cluster, akm, akm0]\n")
     _edit_config(workdir, models={"ss_exposure": "config/models/ss_exposure.yaml"})
     proc = snakemake(workdir, "results/italy/models/ss_exposure.json")

@@ -57,6 +57,9 @@ CODE = package_fingerprint()
 FETCH_LEDGER = load_ledger()
 FETCH_TABLES = [n for n, s in FETCH_LEDGER.items() if s.api != "file"]
 FETCH_FILES = [n for n, s in FETCH_LEDGER.items() if s.api == "file"]
+if config["data"]["source"] == "fetched" and config["data"]["dataset"] not in FETCH_TABLES:
+    raise ValueError(f"config key 'data.dataset': {config['data']['dataset']!r} is not a table of the ledger "
+                     f"({sorted(FETCH_TABLES)})")
 _unknown_datasets = sorted(set(config["fetch"].get("datasets", [])) - set(FETCH_LEDGER))
 if _unknown_datasets:
     raise ValueError(
@@ -82,20 +85,42 @@ def model_results(wildcards):
 
 
 def adoption_table(wildcards):
-    """The user adoption table as an input (so edits trigger a rerun), or nothing."""
-    return [config["adoption"]["table"]] if config["adoption"]["source"] == "table" else []
+    """The adoption table as an input (so edits trigger a rerun), or nothing for illustrative paths."""
+    return [config["adoption"]["table"]] if config["adoption"]["source"] in ("table", "eurostat") else []
 
 
 def adoption_table_args(wildcards, input):
-    """Arguments naming the user adoption table (a list: each item is shell-quoted by :q)."""
-    if config["adoption"]["source"] != "table":
-        return []
-    return ["--table", input.table, "--column", config["adoption"]["column"], "--unit", config["adoption"]["unit"]]
+    """Arguments naming the adoption table and its options (a list: each item is shell-quoted by :q)."""
+    adoption = config["adoption"]
+    if adoption["source"] == "table":
+        return ["--table", input.table, "--column", adoption["column"], "--unit", adoption["unit"]]
+    if adoption["source"] == "eurostat":
+        return ["--table", input.table, "--indicator", adoption["indicator"], "--uncovered", adoption["uncovered"],
+                "--instrument-countries", adoption["instrument_countries"]]
+    return []
 
 
 def table_dir(wildcards, output):
     """Directory of the table files (derived from the outputs)."""
     return str(Path(output[0]).parent)
+
+
+def fetched_sample_inputs(wildcards):
+    """The fetched table and its pin when data.source is fetched (they come from rule fetch_table)."""
+    if config["data"]["source"] != "fetched":
+        return {}
+    name = config["data"]["dataset"]
+    return {"table": f"results/fetch/{name}.parquet", "pin": f"results/fetch/{name}.vintage.json"}
+
+
+def fetched_sample_args(wildcards, input):
+    """Arguments of `i4d data sample` for a fetched source (a list: each item is shell-quoted by :q)."""
+    if config["data"]["source"] != "fetched":
+        return []
+    args = ["-i", input.table, "--pin", input.pin]
+    for dim, code in sorted(config["data"]["filters"].items()):
+        args += ["--filter", f"{dim}={code}"]
+    return args
 
 
 def fetch_targets(wildcards):

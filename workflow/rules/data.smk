@@ -2,18 +2,22 @@
 
 
 rule sample:
+    input:
+        unpack(fetched_sample_inputs),
     output:
         f"{R}/data/sample.parquet",
     params:
         code=CODE,
         source=config["data"]["source"],
         country=config["data"]["country"],
+        fetched=fetched_sample_args,
     log:
         f"{R}/logs/sample.log",
     conda:
         ENV
     shell:
-        "i4d data sample --source {params.source:q} --country {params.country:q} -o {output:q} 2> {log:q}"
+        "i4d data sample --source {params.source:q} --country {params.country:q} {params.fetched:q} "
+        "-o {output:q} 2> {log:q}"
 
 
 rule panel:
@@ -30,6 +34,7 @@ rule panel:
         end=config["data"]["years"]["end"],
         sectors=config["data"]["sectors"],
         extra=[] if config["data"]["drop_extra_regio"] else ["--keep-extra-regio"],
+        unpublished=config["data"]["unpublished"],
     log:
         f"{R}/logs/panel.log",
     conda:
@@ -37,5 +42,5 @@ rule panel:
     shell:
         "i4d data panel -i {input:q} -o {output.panel:q} --report {output.report:q} --country {params.country:q} "
         "--nuts-level {params.level:q} --start {params.start:q} --end {params.end:q} "
-        "--sectors {params.sectors:q} {params.extra:q} 2> {log:q}"
+        "--sectors {params.sectors:q} --unpublished {params.unpublished:q} {params.extra:q} 2> {log:q}"
 

@@ -32,10 +32,11 @@ rule exposure:
         code=CODE,
         base_year=config["exposure"]["base_year"],
         normalisation=config["exposure"]["normalisation"],
+        design=config["exposure"]["design"],
     log:
         f"{R}/logs/exposure.log",
     conda:
         ENV
     shell:
         "i4d exposure build -i {input.panel:q} --adoption {input.adoption:q} --base-year {params.base_year:q} "
-        "--normalisation {params.normalisation:q} -o {output.table:q} --shares-out {output.design:q} 2> {log:q}"
+        "--normalisation {params.normalisation:q} --design {params.design:q} -o {output.table:q} --shares-out {output.design:q} 2> {log:q}"

@@ -68,7 +68,9 @@ def first_difference_frame(frame: pd.DataFrame, spec: ModelSpec, value_cols: lis
 def long_difference_frame(frame: pd.DataFrame, spec: ModelSpec, value_cols: list[str]) -> tuple[pd.DataFrame, int]:
     """``z_end - z_start`` per entity (one row per entity, other columns from ``end``).
 
-    Returns the frame and the number of entities observed in only one of the two periods.
+    Columns in ``spec.long_difference_levels`` are not differenced: they take their value at
+    ``start`` (baseline regressors). Returns the frame and the number of entities observed in only
+    one of the two periods.
     """
     start, end = spec.long_difference
     t = frame[spec.time]
@@ -80,7 +82,11 @@ def long_difference_frame(frame: pd.DataFrame, spec: ModelSpec, value_cols: list
     common = a.index.intersection(b.index)
     lost = len(a.index.union(b.index)) - len(common)
     out = b.loc[common].copy()
-    out[value_cols] = b.loc[common, value_cols].to_numpy(dtype=float) - a.loc[common, value_cols].to_numpy(dtype=float)
+    levels = [c for c in value_cols if c in spec.long_difference_levels]
+    diffed = [c for c in value_cols if c not in levels]
+    out[diffed] = b.loc[common, diffed].to_numpy(dtype=float) - a.loc[common, diffed].to_numpy(dtype=float)
+    if levels:
+        out[levels] = a.loc[common, levels].to_numpy(dtype=float)
     return out.reset_index(), int(lost)
 
 

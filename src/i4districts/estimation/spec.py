@@ -97,7 +97,15 @@ SPEC_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": ["start", "end"],
-            "properties": {"start": {}, "end": {}},
+            "properties": {
+                "start": {},
+                "end": {},
+                "levels": {
+                    "description": "Regressors taken in levels at 'start' (baseline exposure or controls, as in "
+                    "Acemoglu and Restrepo 2020) instead of differenced.",
+                    "type": "array", "items": _NAME, "uniqueItems": True,
+                },
+            },
         },
         "filters": {
             "type": "array",
@@ -189,6 +197,7 @@ class ModelSpec:
     endogenous: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
     long_difference: tuple[Any, Any] | None = None
+    long_difference_levels: tuple[str, ...] = ()
     filters: tuple[tuple[str, str, Any], ...] = ()
     drop_singletons: bool = True
     demean_method: str = "auto"
@@ -286,6 +295,7 @@ class ModelSpec:
             endogenous=endog,
             instruments=instr,
             long_difference=(ld["start"], ld["end"]) if ld is not None else None,
+            long_difference_levels=tuple(ld.get("levels", ())) if ld is not None else (),
             filters=filters,
             drop_singletons=data.get("drop_singletons", True),
             demean_method=dm.get("method", "auto"),

@@ -34,7 +34,7 @@ from i4districts.harmonize.sectors import (
 from i4districts.vocabulary import FLAG, REGION, SECTOR, UNIT, VALUE, YEAR, join_flags
 from i4districts.validation import HierarchyRule, TableSchema, children_sum_report, validate
 
-__all__ = ["PanelReport", "build_panel", "panel_schema"]
+__all__ = ["PanelReport", "build_panel", "panel_schema", "zero_unpublished"]
 
 
 def panel_schema(unit: str, *, size_class: bool = False, name: str = "panel") -> TableSchema:
@@ -128,6 +128,28 @@ def _derive_sectors(work: pd.DataFrame, derivations: Mapping[str, tuple[str, tup
         rows["flag"] = join_flags([operand_flags[c] for c in needed]).to_numpy()
         parts.append(rows[work.columns])
     return pd.concat(parts, ignore_index=True)
+
+
+def zero_unpublished(panel: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
+    """The panel with every gap cell (unpublished or absent) set to 0 and flagged ``unpublished_set_to_zero``.
+
+    An explicit, visible choice for survey tables whose small cells are suppressed for
+    confidentiality (Eurostat LFS flag ``c``, ``u`` below the publication limit): never applied by default.
+    """
+    keys = [k for k in ("region", "sector", "year", "size_class") if k in panel.columns]
+    if gaps.empty:
+        return panel
+    fill = gaps[keys].copy()
+    fill["value"] = 0.0
+    fill["unit"] = panel["unit"].iloc[0]
+    fill["vintage"] = panel["vintage"].iloc[0]
+    prior = panel[["flag", *keys]].merge(fill[keys], on=keys, how="right")["flag"].fillna("")
+    fill["flag"] = [";".join(x for x in (f, "unpublished_set_to_zero") if x)
+                    for f in prior.str.replace("not_published", "", regex=False).str.strip(";")]
+    rest = panel.merge(fill[keys], on=keys, how="left", indicator=True)
+    rest = rest[rest["_merge"] == "left_only"].drop(columns="_merge")
+    out = pd.concat([rest, fill[rest.columns]], ignore_index=True)
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def build_panel(

@@ -22,6 +22,13 @@ def _load_json_mapping(text: str | None, flag: str) -> dict[str, str]:
     return value
 
 
+def _dim_code(text: str) -> tuple[str, str]:
+    dim, sep, code = text.partition("=")
+    if not sep or not dim or not code:
+        raise argparse.ArgumentTypeError(f"expected DIM=CODE, got {text!r}")
+    return dim, code
+
+
 def main_config_validate(args: argparse.Namespace) -> int:
     from i4districts import io
     from i4districts.config import load_config
@@ -43,7 +50,8 @@ def main_make_sample(args: argparse.Namespace) -> int:
 def main_sample(args: argparse.Namespace) -> int:
     from i4districts.pipeline import steps
 
-    steps.sample(args.out, source=args.source, country=args.country)
+    steps.sample(args.out, source=args.source, country=args.country, fetched=args.input, pin=args.pin,
+                 filters=dict(args.filter))
     return 0
 
 
@@ -51,7 +59,8 @@ def main_panel(args: argparse.Namespace) -> int:
     from i4districts.pipeline import steps
 
     steps.panel(args.input, args.out, country=args.country, nuts_level=args.nuts_level, start=args.start,
-                end=args.end, sectors=args.sectors, drop_extra_regio=not args.keep_extra_regio, report=args.report)
+                end=args.end, sectors=args.sectors, drop_extra_regio=not args.keep_extra_regio, report=args.report,
+                unpublished=args.unpublished)
     return 0
 
 
@@ -91,8 +100,13 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
                                   description="Write the employment sample in the canonical vocabulary (region, "
                                               "sector, year, value, unit, flag, vintage). Source: Eurostat, "
                                               "nama_10r_3empers.")
-        p.add_argument("--source", default="embedded", choices=["embedded"], help="data source (default: embedded)")
-        p.add_argument("--country", default="IT", help="embedded sample of this country: IT (default) or ES")
+        p.add_argument("--source", default="embedded", choices=["embedded", "fetched"],
+                       help="embedded (the package's sample, default) or fetched (a table from `i4d fetch get`)")
+        p.add_argument("--country", default="IT", help="country (NUTS-0): IT or ES when embedded")
+        add_input(p, "fetched table (results/fetch/<name>.parquet), with --source fetched", required=False)
+        p.add_argument("--pin", type=Path, default=None, help="its replay pin (results/fetch/<name>.vintage.json)")
+        p.add_argument("--filter", type=_dim_code, action="append", default=[], metavar="DIM=CODE",
+                       help="keep one code of a further dimension of the fetched table (repeatable)")
         add_out(p, "output Parquet path")
         p.set_defaults(func=main_sample)
 
@@ -109,6 +123,8 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--sectors", default="A10_split_C", help="named sector set (A10, A10_split_C, A6, A21)")
         p.add_argument("--keep-extra-regio", action="store_true", help="keep extra-regio codes such as ITZZZ")
         p.add_argument("--report", type=Path, default=None, help="write the panel report (JSON) here")
+        p.add_argument("--unpublished", default="refuse", choices=["refuse", "drop_regions", "zero"],
+                       help="absent or unpublished cells: refuse (default), drop_regions, or zero (flagged)")
         p.set_defaults(func=main_panel)
 
         p = subparsers.add_parser("frame", help="model frame: employment growth joined with exposure",

@@ -12,9 +12,12 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from i4districts import io
 from i4districts.frame import employment_growth, manufacturing_specialisation, model_frame
-from i4districts.harmonize.panel import build_panel
+from i4districts.fetched import sample_from_fetched
+from i4districts.harmonize.panel import build_panel, zero_unpublished
 from i4districts.sample import (
     ATTRIBUTION,
     embedded_sample_path,
@@ -29,39 +32,79 @@ def embedded_vintage(country: str = "IT") -> str:
     return f"embedded:{path.stem}@sha256:{io.sha256_file(path)[:12]}"
 
 
-def sample(out: Path, *, source: str = "embedded", country: str = "IT") -> Path:
-    """The employment sample in the canonical vocabulary (region, sector, year, value, unit, flag, vintage)."""
-    if source != "embedded":
-        raise ValueError(f"data.source: unknown source {source!r}; 'embedded' reads the package's sample")
-    vintage = embedded_vintage(country)
-    table = to_vocabulary(load_embedded_sample(country), vintage=vintage, table=f"embedded sample {country}")
-    return io.write_parquet(table, out, notes=[ATTRIBUTION, f"data vintage: {vintage}"])
+def sample(out: Path, *, source: str = "embedded", country: str = "IT", fetched: Path | None = None,
+           pin: Path | None = None, filters: Mapping[str, str] | None = None) -> Path:
+    """The employment sample in the canonical vocabulary (region, sector, year, value, unit, flag, vintage).
+
+    ``source="embedded"``: the package's sample of ``country``. ``source="fetched"``: a table written by
+    ``i4d fetch get`` (``fetched``) with its replay pin (``pin``: attribution, vintage ids and sha256),
+    reduced to one code per further dimension by ``filters`` (:mod:`i4districts.fetched`).
+    """
+    if source == "embedded":
+        vintage = embedded_vintage(country)
+        table = to_vocabulary(load_embedded_sample(country), vintage=vintage, table=f"embedded sample {country}")
+        return io.write_parquet(table, out, notes=[ATTRIBUTION, f"data vintage: {vintage}"])
+    if source != "fetched":
+        raise ValueError(f"data.source: unknown source {source!r}; choose 'embedded' or 'fetched'")
+    if fetched is None or pin is None:
+        raise ValueError("data.source 'fetched' needs the fetched table and its .vintage.json pin")
+    record = json.loads(Path(pin).read_text("utf-8"))
+    table = sample_from_fetched(io.read_parquet(fetched), country=country, filters=filters, source=str(fetched))
+    vintages = [f"{v['vintage_id']} (sha256 {v['sha256'][:12]})" for v in record.get("vintages", [])]
+    notes = [record.get("attribution") or f"Source: {record.get('source')}, {record.get('dataset')}",
+             f"data vintage: {', '.join(vintages)}"]
+    if filters:
+        notes.append("selection: " + ", ".join(f"{k}={v}" for k, v in sorted(filters.items())))
+    return io.write_parquet(table, out, notes=notes)
+
+
+UNPUBLISHED = ("refuse", "drop_regions", "zero")
 
 
 def panel(sample_path: Path, out: Path, *, country: str, nuts_level: int, start: int, end: int,
-          sectors: str, drop_extra_regio: bool = True, report: Path | None = None) -> Path:
-    """Validated, complete region × sector × year panel (:func:`i4districts.harmonize.panel.build_panel`)."""
+          sectors: str, drop_extra_regio: bool = True, report: Path | None = None,
+          unpublished: str = "refuse") -> Path:
+    """Validated region × sector × year panel (:func:`i4districts.harmonize.panel.build_panel`).
+
+    ``unpublished``: what to do with cells of the grid that are absent or unpublished: ``refuse``
+    (default: an error naming them), ``drop_regions`` (keep only regions observed in every cell; the
+    report lists the others) or ``zero`` (set them to 0 with flag ``unpublished_set_to_zero``, for survey
+    tables with suppressed small cells). Every choice is written in the report and the notes.
+    """
+    if unpublished not in UNPUBLISHED:
+        raise ValueError(f"data.unpublished: {unpublished!r} is not one of {list(UNPUBLISHED)}")
     df = io.read_parquet(sample_path)
     vintages = sorted(set(df["vintage"].astype(str))) if "vintage" in df.columns else ["unknown"]
     table, rep = build_panel(df, sectors=sectors, vintage=";".join(vintages), country=country,
                              region_level=nuts_level, years=(start, end), drop_extra_regio=drop_extra_regio,
-                             complete=True, table=str(sample_path))
+                             complete=unpublished == "refuse", balanced=unpublished == "drop_regions",
+                             table=str(sample_path))
+    notes = list(io.read_notes(sample_path))
+    if unpublished == "zero" and len(rep.gaps):
+        table = zero_unpublished(table, rep.gaps)
+        notes.append(f"{len(rep.gaps)} unpublished or absent cell(s) set to 0 (data.unpublished: zero)")
+    if unpublished == "drop_regions" and rep.dropped_regions:
+        notes.append(f"regions with unpublished cells left out (data.unpublished: drop_regions): "
+                     f"{', '.join(rep.dropped_regions)}")
     if report is not None:
-        io.write_json(rep.to_dict(), report)
-    return io.write_parquet(table, out, notes=io.read_notes(sample_path))
+        io.write_json({**rep.to_dict(), "unpublished": unpublished}, report)
+    return io.write_parquet(table, out, notes=notes)
 
 
 def frame(panel_path: Path, exposure_path: Path, out: Path, *, base_year: int) -> Path:
     """Model frame: employment growth (log points) joined with exposure for the years after the base year.
 
+    Every numeric measure of the exposure table (``exposure``, ``exposure_change``, ``exposure_iv`` ...) is kept.
+
     With manufacturing (C) in the sector set, each region also gets its base-year
     manufacturing LQ and the flag LQ > 1 (for heterogeneity by specialisation).
     """
     emp = io.read_parquet(panel_path, columns=["region", "sector", "year", "value"])
-    exp = io.read_parquet(exposure_path, columns=[*REGION_YEAR, "exposure", "exposure_change"])
+    exp = io.read_parquet(exposure_path, columns=[*REGION_YEAR, "exposure"])
+    measures = [c for c in exp.columns if c not in (*REGION_YEAR, "unit") and pd.api.types.is_numeric_dtype(exp[c])]
     traits = manufacturing_specialisation(emp, base_year=base_year) if "C" in set(emp[SECTOR]) else None
-    mf = model_frame(employment_growth(emp), exp[[*REGION_YEAR, "exposure", "exposure_change"]],
-                     base_year=base_year, region_traits=traits)
+    mf = model_frame(employment_growth(emp), exp[[*REGION_YEAR, *measures]], base_year=base_year,
+                     region_traits=traits)
     return io.write_parquet(mf, out, notes=[*io.read_notes(panel_path), *io.read_notes(exposure_path)])
 
 

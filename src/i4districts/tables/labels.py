@@ -1,6 +1,7 @@
 """Default labels of table terms, derived from a result's model spec (never hard-coded per variable).
 
-* long difference ``start``–``end``: ``"Δ <term>, <start>–<end>"``;
+* long difference ``start``–``end``: ``"Δ <term>, <start>–<end>"``, or ``"<term> (<start>)"`` for a
+  regressor taken in levels at the start;
 * first difference: ``"Δ <term>"``;
 * otherwise the term itself (interactions ``a:b`` shown as ``a × b``).
 
@@ -28,7 +29,8 @@ def default_term_labels(record: Mapping[str, Any]) -> dict[str, str]:
         text = " × ".join(term.split(":"))
         if estimator == "long_difference" and spec.get("long_difference"):
             ld = spec["long_difference"]
-            text = f"Δ {text}, {ld['start']}–{ld['end']}"
+            in_levels = set(term.split(":")) <= set(ld.get("levels") or ())
+            text = f"{text} ({ld['start']})" if in_levels else f"Δ {text}, {ld['start']}–{ld['end']}"
         elif estimator == "first_difference":
             text = f"Δ {text}"
         out[term] = text
