@@ -7,7 +7,11 @@ from snakemake.utils import min_version
 min_version("8.0")
 
 
-configfile: "config/config.yaml"
+# config/config.yaml is the default scenario; a config given with --configfile is a complete scenario of
+# its own (defaults from the schema), not merged into the default one.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"

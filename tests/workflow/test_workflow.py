@@ -16,7 +16,8 @@ from .conftest import make_workdir, results, snakemake
 
 pytestmark = pytest.mark.workflow
 
-RULES = ("sample", "panel", "specialization", "concentration", "adoption", "exposure", "model_frame", "estimate", "table", "all")
+RULES = ("sample", "panel", "specialization", "concentration", "adoption", "exposure", "district_shares", "model_frame",
+         "estimate", "table", "all")
 
 
 def _edit_config(workdir: Path, **sections) -> dict:
@@ -101,14 +102,24 @@ def test_default_run_rests_on_real_data_only(default_run: Path):
     assert any("cross-sectional exposure" in n for n in notes)
 
 
+def test_default_run_joins_the_istat_district_measure(default_run: Path):
+    frame = pd.read_parquet(results(default_run) / "data" / "model_frame.parquet").drop_duplicates("region")
+    share = frame.set_index("region")["made_in_italy_share"]
+    assert len(share) == 110 and share.between(0, 1).all()
+    assert share["ITI35"] == pytest.approx(1.0) and share["ITI15"] == pytest.approx(1.0)  # Fermo, Prato
+    assert share["ITI43"] < 0.01  # Roma
+    classes = pd.read_parquet(results(default_run) / "data" / "district_shares.parquet")
+    sums = classes[classes["level"] == "class"].groupby("region")["share"].sum()
+    assert sums.to_numpy() == pytest.approx(1.0, abs=1e-12)
+
+
 def test_default_run_writes_tables_holding_the_estimate(default_run: Path):
     tables = results(default_run) / "tables"
     frame = pd.read_parquet(results(default_run) / "data" / "model_frame.parquet").set_index(["region", "year"])
     ref = PanelOLS(frame["employment_growth"], frame[["exposure"]], time_effects=True).fit(
         cov_type="clustered", cluster_entity=True)
     csv = pd.read_csv(tables / "employment_exposure.csv")
-    assert list(pd.unique(csv["model"])) == ["growth_exposure", "growth_exposure_by_specialisation",
-                                             "ld_exposure_level"]
+    assert list(pd.unique(csv["model"])) == ["growth_exposure", "growth_exposure_by_district", "ld_exposure_level"]
     csv = csv[csv["model"] == "growth_exposure"].set_index("term")
     assert csv.loc["exposure", "estimate"] == pytest.approx(ref.params["exposure"], rel=1e-10, abs=0)
     assert csv.loc["exposure", "std_error"] == pytest.approx(ref.std_errors["exposure"], rel=1e-8)

@@ -123,6 +123,23 @@ def fetched_sample_args(wildcards, input):
     return args
 
 
+def district_inputs(wildcards):
+    """ISTAT's files read by rule district_shares (inputs, so that a new file reruns it)."""
+    from i4districts.harmonize.istat import FRAME_SBS_FILE, SLL_CROSSWALK_FILE, SLL_SPECIALISATION_FILE
+
+    root = Path(config["districts"]["data"])
+    return [str(root / f) for f in (SLL_CROSSWALK_FILE, SLL_SPECIALISATION_FILE, FRAME_SBS_FILE)]
+
+
+def frame_traits(wildcards):
+    """The district summary as region traits of the model frame, when a district measure is configured."""
+    return {"traits": rules.district_shares.output.summary} if config["districts"]["measure"] != "none" else {}
+
+
+def frame_traits_args(wildcards, input):
+    return ["--traits", input.traits] if config["districts"]["measure"] != "none" else []
+
+
 def fetch_targets(wildcards):
     """Outputs of config['fetch']['datasets'] (default: every dataset the mirror covers)."""
     names = config["fetch"].get("datasets") or mirrored_names(FETCH_LEDGER)

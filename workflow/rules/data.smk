@@ -44,3 +44,21 @@ rule panel:
         "--nuts-level {params.level:q} --start {params.start:q} --end {params.end:q} "
         "--sectors {params.sectors:q} --unpublished {params.unpublished:q} {params.extra:q} 2> {log:q}"
 
+
+
+rule district_shares:
+    input:
+        district_inputs,
+    output:
+        shares=f"{R}/data/district_shares.parquet",
+        summary=f"{R}/data/district_summary.parquet",
+    params:
+        code=CODE,
+        data=config["districts"]["data"],
+    log:
+        f"{R}/logs/district_shares.log",
+    conda:
+        ENV
+    shell:
+        "i4d data district-shares -i {params.data:q} -o {output.shares:q} --summary-out {output.summary:q} "
+        "--nuts-version 2016 2> {log:q}"

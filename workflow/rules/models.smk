@@ -4,6 +4,7 @@ import json
 
 rule model_frame:
     input:
+        unpack(frame_traits),
         panel=rules.panel.output.panel,
         exposure=rules.exposure.output.table,
     output:
@@ -11,13 +12,14 @@ rule model_frame:
     params:
         code=CODE,
         base_year=config["exposure"]["base_year"],
+        traits=frame_traits_args,
     log:
         f"{R}/logs/model_frame.log",
     conda:
         ENV
     shell:
         "i4d data frame -i {input.panel:q} --exposure {input.exposure:q} "
-        "--base-year {params.base_year:q} -o {output:q} 2> {log:q}"
+        "--base-year {params.base_year:q} {params.traits:q} -o {output:q} 2> {log:q}"
 
 
 rule estimate:

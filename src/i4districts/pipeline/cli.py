@@ -67,7 +67,14 @@ def main_panel(args: argparse.Namespace) -> int:
 def main_frame(args: argparse.Namespace) -> int:
     from i4districts.pipeline import steps
 
-    steps.frame(args.input, args.exposure, args.out, base_year=args.base_year)
+    steps.frame(args.input, args.exposure, args.out, base_year=args.base_year, traits_path=args.traits)
+    return 0
+
+
+def main_district_shares(args: argparse.Namespace) -> int:
+    from i4districts.pipeline import steps
+
+    steps.district_shares(args.input, args.out, args.summary_out, nuts_version=args.nuts_version)
     return 0
 
 
@@ -133,7 +140,19 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
         add_io(p, "panel Parquet", "output model frame Parquet")
         p.add_argument("--exposure", type=Path, required=True, help="exposure Parquet (region, year, exposure, ...)")
         p.add_argument("--base-year", type=int, required=True, help="year of the baseline shares (excluded)")
+        p.add_argument("--traits", type=Path, default=None,
+                       help="region-level traits to join (Parquet keyed by region, e.g. the district summary)")
         p.set_defaults(func=main_frame)
+
+        p = subparsers.add_parser("district-shares", help="province shares of employment by ISTAT SLL specialisation class",
+                                  description="Italian NUTS-3 provinces: shares of persons employed (Frame-SBS 2023) "
+                                              "in local labour systems of each 2021 prevailing-specialisation class "
+                                              "(A Made in Italy ... D), and a summary row per province.")
+        add_io(p, "directory holding istat_sll/ (ISTAT's SLL 2021 and Frame-SBS 2023 files)",
+               "output Parquet (long: region, level, class, share, ...)")
+        p.add_argument("--summary-out", type=Path, required=True, help="summary per province (Parquet)")
+        p.add_argument("--nuts-version", type=int, default=2016, choices=[2016, 2021], help="NUTS version (2016)")
+        p.set_defaults(func=main_district_shares)
     elif stage == "tables":
         p = subparsers.add_parser("regression", help="regression table (LaTeX booktabs, Markdown, CSV, HTML)",
                                   description="Render estimation results (JSON from `i4d estimate`) as "

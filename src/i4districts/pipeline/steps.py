@@ -91,10 +91,28 @@ def panel(sample_path: Path, out: Path, *, country: str, nuts_level: int, start:
     return io.write_parquet(table, out, notes=notes)
 
 
-def frame(panel_path: Path, exposure_path: Path, out: Path, *, base_year: int) -> Path:
+def district_shares(shared_dir: Path, out: Path, summary_out: Path, *, nuts_version: int = 2016) -> list[Path]:
+    """Province shares of persons employed by ISTAT's SLL 2021 specialisation class, and one summary row each.
+
+    Reads ISTAT's files under ``shared_dir/istat_sll`` (:func:`i4districts.indicators.district_shares.district_shares_table`).
+    """
+    from i4districts.indicators.district_shares import district_shares_table, district_summary
+
+    shares = district_shares_table(shared_dir, nuts_versions=(nuts_version,))
+    notes = ["Fonte: Istat (CC BY 4.0): sistemi locali del lavoro 2021, specializzazione produttiva prevalente, "
+             "Frame-SBS territoriale 2023",
+             f"district measure: province shares of persons employed (Frame-SBS 2023) in SLL 2021 "
+             f"specialisation classes, NUTS {nuts_version}"]
+    return [io.write_parquet(shares, out, notes=notes),
+            io.write_parquet(district_summary(shares).drop(columns=["nuts_version"]), summary_out, notes=notes)]
+
+
+def frame(panel_path: Path, exposure_path: Path, out: Path, *, base_year: int,
+          traits_path: Path | None = None) -> Path:
     """Model frame: employment growth (log points) joined with exposure for the years after the base year.
 
-    Every numeric measure of the exposure table (``exposure``, ``exposure_change``, ``exposure_iv`` ...) is kept.
+    Every numeric measure of the exposure table (``exposure``, ``exposure_change``, ``exposure_iv`` ...) is kept,
+    and the numeric columns of a region-level ``traits_path`` table (e.g. the district summary) are joined.
 
     With manufacturing (C) in the sector set, each region also gets its base-year
     manufacturing LQ and the flag LQ > 1 (for heterogeneity by specialisation).
@@ -103,9 +121,16 @@ def frame(panel_path: Path, exposure_path: Path, out: Path, *, base_year: int) -
     exp = io.read_parquet(exposure_path, columns=[*REGION_YEAR, "exposure"])
     measures = [c for c in exp.columns if c not in (*REGION_YEAR, "unit") and pd.api.types.is_numeric_dtype(exp[c])]
     traits = manufacturing_specialisation(emp, base_year=base_year) if "C" in set(emp[SECTOR]) else None
+    notes = [*io.read_notes(panel_path), *io.read_notes(exposure_path)]
+    if traits_path is not None:
+        extra = io.read_parquet(traits_path)
+        numeric = [c for c in extra.columns if c != "region" and pd.api.types.is_numeric_dtype(extra[c])]
+        extra = extra[["region", *numeric]]
+        traits = extra if traits is None else traits.merge(extra, on="region", how="left", validate="one_to_one")
+        notes += io.read_notes(traits_path)
     mf = model_frame(employment_growth(emp), exp[[*REGION_YEAR, *measures]], base_year=base_year,
                      region_traits=traits)
-    return io.write_parquet(mf, out, notes=[*io.read_notes(panel_path), *io.read_notes(exposure_path)])
+    return io.write_parquet(mf, out, notes=notes)
 
 
 ILLUSTRATIVE_MARK = "illustrative adoption data"
