@@ -19,8 +19,9 @@ module                 indicators
 ``servitization``      KIBS per manufacturing job, KIBS LQ, servitization LQ
 ``districts``          ISTAT/Sforzi industrial districts, large-firm-led systems
 ``concentration``      Hoover localization, locational Gini, Ellison–Glaeser
-``polarization``       GMS occupation tiers, RTI share, Esteban–Ray,
-                       Duclos–Esteban–Ray, Wolfson
+``polarization``       GMS occupation tiers (ISCO-88 and ISCO-08), RTI share,
+                       Esteban–Ray, Duclos–Esteban–Ray, Wolfson
+``education``          education tiers of employment (LFS), hollowing-out
 ``spatial``            spatial polarization across regions, Theil decomposition
 =====================  =======================================================
 """
@@ -30,7 +31,14 @@ from .concentration import (
     concentration_indices,
     ellison_glaeser,
     plant_herfindahl,
+    plant_herfindahl_bounds,
     plant_herfindahl_from_size_classes,
+)
+from .education import (
+    education_polarization,
+    education_spatial_polarization,
+    education_tier_shares,
+    read_lfs_education,
 )
 from .districts import identify_districts
 from .polarization import (
@@ -41,7 +49,7 @@ from .polarization import (
     tier_share_changes,
     wolfson,
 )
-from .servitization import servitization
+from .servitization import kibs_codes, servitization
 from .size_structure import size_class_structure
 from .spatial import spatial_polarization, theil_decomposition
 from .specialization import (
@@ -61,13 +69,19 @@ __all__ = [
     "SPECIALIZATION_INDICES",
     "concentration_indices",
     "duclos_esteban_ray",
+    "education_polarization",
+    "education_spatial_polarization",
+    "education_tier_shares",
     "ellison_glaeser",
     "esteban_ray",
     "identify_districts",
+    "kibs_codes",
     "location_quotients",
     "occupation_tier_shares",
     "plant_herfindahl",
+    "plant_herfindahl_bounds",
     "plant_herfindahl_from_size_classes",
+    "read_lfs_education",
     "related_unrelated_variety",
     "routine_intensity",
     "sector_group_share",

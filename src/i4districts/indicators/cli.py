@@ -30,6 +30,7 @@ __all__ = [
     "main_tier_shares",
     "main_spatial_polarization",
     "main_theil",
+    "main_education_polarization",
 ]
 
 _MAIN_TABLE = "long table of counts: region, sector, year, value (Parquet)"
@@ -102,13 +103,14 @@ def main_size_structure(args: argparse.Namespace) -> int:
 
 def main_servitization(args: argparse.Namespace) -> int:
     """``i4d indicators servitization``: KIBS per manufacturing job and LQs per region × year."""
-    from .servitization import KIBS_NACE, servitization
+    from .servitization import KIBS_DEFINITIONS, servitization
     from .specialization import MANUFACTURING_NACE
 
-    kibs = args.kibs.split(",") if args.kibs else KIBS_NACE
+    kibs = args.kibs if args.kibs in KIBS_DEFINITIONS else args.kibs.split(",")
     manu = args.manufacturing.split(",") if args.manufacturing else MANUFACTURING_NACE
-    _write(servitization(io.read_parquet(args.input), kibs=kibs, manufacturing=manu, **_kw(args)),
-           args.out, args.input)
+    out = servitization(io.read_parquet(args.input), kibs=kibs, manufacturing=manu, **_kw(args))
+    _write(out, args.out, args.input)
+    print(f"KIBS codes counted: {','.join(out.attrs.get('kibs_codes', []))}")
     return 0
 
 
@@ -153,7 +155,7 @@ def main_tier_shares(args: argparse.Namespace) -> int:
     mapping = json.loads(args.mapping.read_text()) if args.mapping else None
     out = occupation_tier_shares(io.read_parquet(args.input), region=args.region, occupation=args.occupation,
                                  time=args.year, value=args.value, mapping=mapping, scheme=args.scheme,
-                                 missing=args.missing)
+                                 missing=args.missing, switch=args.switch, scheme_after=args.scheme_after)
     _write(out, args.out, args.input)
     return 0
 
@@ -175,6 +177,21 @@ def main_theil(args: argparse.Namespace) -> int:
     out = theil_decomposition(io.read_parquet(args.input), value=args.value, group=args.group, weight=args.weight,
                               by=args.by)
     _write(out, args.out, args.input)
+    return 0
+
+
+def main_education_polarization(args: argparse.Namespace) -> int:
+    """``i4d indicators education-polarization``: LFS employment shares by attainment tier (and long changes)."""
+    from .education import education_polarization, education_tier_shares, read_lfs_education
+
+    table = read_lfs_education(args.input)
+    countries = [c.strip() for c in args.countries.split(",") if c.strip()] if args.countries else None
+    shares = education_tier_shares(table, countries=countries, nuts_level=args.nuts_level, sex=args.sex,
+                                   age=args.age)
+    notes_from = args.input if args.input.suffix == ".parquet" else None  # a raw TSV has no provenance notes
+    _write(shares, args.out, notes_from)
+    if args.changes:
+        _write(education_polarization(shares, start=args.start, end=args.end), args.changes, notes_from)
     return 0
 
 
@@ -236,7 +253,9 @@ def register(stage: str, subparsers) -> None:
         description="Territorial servitization per region × year.")
     add_io(p, _MAIN_TABLE, out_help)
     _keys(p)
-    p.add_argument("--kibs", default=None, help="comma-separated KIBS sector codes (default: NACE 62,63,69-73)")
+    p.add_argument("--kibs", default="core",
+                   help="KIBS definition: 'core' (default: 62, 63.1, 69, 70.2, 71-73; 70.1 head offices excluded "
+                        "when 3-digit codes exist), 'broad' (62-63, 69-74) or comma-separated sector codes")
     p.add_argument("--manufacturing", default=None, help="comma-separated manufacturing codes (default: C, 10-33)")
     p.set_defaults(func=main_servitization)
 
@@ -272,8 +291,12 @@ def register(stage: str, subparsers) -> None:
     add_io(p, "long table by region × occupation × year (Parquet)", out_help)
     _keys(p, sector=None)
     p.add_argument("--occupation", default="isco", help="occupation column (default: isco)")
-    p.add_argument("--scheme", choices=("isco88_2digit", "isco08_major"), default="isco88_2digit",
+    p.add_argument("--scheme", choices=("isco88_2digit", "isco08_2digit", "isco08_major"), default="isco88_2digit",
                    help="built-in tier mapping (default: GMS ISCO-88 2-digit)")
+    p.add_argument("--switch", type=int, default=None,
+                   help="year from which --scheme-after applies (e.g. 2011, the LFS's ISCO-88 -> ISCO-08 switch)")
+    p.add_argument("--scheme-after", choices=("isco08_2digit", "isco08_major"), default="isco08_2digit",
+                   help="tier mapping from --switch on (default: isco08_2digit)")
     p.add_argument("--mapping", type=Path, default=None, help="JSON object occupation code -> low/middle/high/excluded")
     p.set_defaults(func=main_tier_shares)
 
@@ -292,3 +315,19 @@ def register(stage: str, subparsers) -> None:
     _regional(p, "regional variable (non-negative)")
     p.add_argument("--group", required=True, help="group column (e.g. district flag)")
     p.set_defaults(func=main_theil)
+
+    p = subparsers.add_parser(
+        "education-polarization", help="LFS employment shares by attainment tier (low/middle/high) per NUTS-2",
+        description="Eurostat lfst_r_lfe2eedu (bulk TSV, fetched or tidy Parquet) -> share of the employed with "
+                    "known attainment in ED0-2 / ED3_4 / ED5-8 per region × year (NRP excluded; ':' and 'c' never "
+                    "zero; 'u' and 'b' flagged); optionally the long changes and polarization per region.")
+    add_io(p, "lfst_r_lfe2eedu: bulk TSV (.tsv/.tsv.gz) or fetched/tidy Parquet", out_help)
+    p.add_argument("--countries", default="IT,ES", help="comma-separated NUTS country codes (default: IT,ES)")
+    p.add_argument("--nuts-level", type=int, default=2, help="NUTS level of the regions kept (default: 2)")
+    p.add_argument("--sex", default="T", help="sex code (default: T)")
+    p.add_argument("--age", default="Y25-64", help="age code (default: Y25-64)")
+    p.add_argument("--changes", type=Path, default=None,
+                   help="also write the long changes and polarization per region (Parquet)")
+    p.add_argument("--start", type=int, default=2000, help="first year of the long change (default: 2000)")
+    p.add_argument("--end", type=int, default=2015, help="last year of the long change (default: 2015)")
+    p.set_defaults(func=main_education_polarization)

@@ -20,12 +20,29 @@ regions of the table (a region with no row for the sector has ``s_r = 0``).
   employment shares); NaN when ``H = 1`` or ``sum x_r**2 = 1``.
 
 Plant Herfindahl: exact from plant-level data (:func:`plant_herfindahl`) or
-approximated from size classes (:func:`plant_herfindahl_from_size_classes`)
-assuming all units in a class have the class's mean size,
-``H ≈ sum_c n_c (e_c / n_c)**2 / E_s**2 = sum_c e_c**2 / n_c / E_s**2``. Equal
-sizes minimise ``sum z**2`` within a class, so this is a lower bound on the
-true H and the resulting gamma is biased upwards (slightly, when classes are
-narrow and the top class is not dominated by one plant).
+from size classes. With ``n_c`` units and ``e_c`` employment in class c, the
+size-class data only bound H:
+
+* lower bound (:func:`plant_herfindahl_from_size_classes`, and
+  ``plant_herfindahl_lower`` of :func:`plant_herfindahl_bounds`): equal sizes
+  within each class, ``H_lo = sum_c e_c**2 / n_c / E_s**2`` (equal sizes
+  minimise ``sum z**2`` given the class totals);
+* upper bound (:func:`plant_herfindahl_bounds`): within each class
+  ``[a_c, b_c]`` as many units as possible at the class maximum ``b_c``, one
+  unit with the remainder and the rest at the class minimum ``a_c`` (the
+  extreme point of the feasible set that maximises the convex ``sum z**2``).
+  The top class is open: its maximum is the explicit ``top_cap`` argument, or
+  with ``top_cap=None`` no cap (one unit holds everything above the other
+  units' minimum: the worst case).
+
+The true H lies in ``[H_lo, H_hi]``; the equal-size H alone is a lower bound
+whose bias is not small in general (one large plant in the open top class can
+dominate H), so :func:`ellison_glaeser` reports the Ellison–Glaeser index at
+both bounds when the plant table carries them (``ellison_glaeser_lower``,
+``ellison_glaeser_upper``: gamma is monotone in H on [0, 1), increasing or
+decreasing with the sign of ``G - (1 - sum x_r**2)``, so its bounds are the
+min and max of gamma at ``H_lo`` and ``H_hi``; ``±inf`` on one side when
+``H_hi = 1``).
 """
 
 from __future__ import annotations
@@ -101,10 +118,11 @@ def plant_herfindahl_from_size_classes(
     value: str = "value",
     n_units: str = "units",
 ) -> pd.DataFrame:
-    """Approximate plant Herfindahl from size classes: ``H ≈ sum_c e_c**2 / n_c / E_s**2``.
+    """Lower bound of the plant Herfindahl from size classes: ``H_lo = sum_c e_c**2 / n_c / E_s**2``.
 
-    Assumes equal-sized units within each class (a lower bound on the true H,
-    see the module docstring). A class with employment but no units raises.
+    Assumes equal-sized units within each class: a lower bound on the true H,
+    not an estimate with a small bias; use :func:`plant_herfindahl_bounds` for
+    the interval (module docstring). A class with employment but no units raises.
     """
     table = "units"
     require_columns(units, [sector, time, size_class, value, n_units], table)
@@ -131,6 +149,92 @@ def plant_herfindahl_from_size_classes(
     )
 
 
+#: class limits (min, max persons employed; max None = open class) of the usual size-class codes
+SIZE_CLASS_LIMITS: dict[str, tuple[float, float | None]] = {
+    "W0_9": (0.0, 9.0),
+    "W10_49": (10.0, 49.0),
+    "W50_249": (50.0, 249.0),
+    "W_GE250": (250.0, None),
+}
+
+
+def _max_sum_squares(e: np.ndarray, n: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Max ``sum x_i**2`` over ``n`` sizes in ``[a, b]`` summing to ``e`` (``b = inf``: no cap)."""
+    out = np.zeros_like(e)
+    pos = n > 0
+    e, n, a, b = e[pos], n[pos], a[pos], b[pos]
+    capped = np.isfinite(b) & (b > a)
+    width = np.where(capped, b - a, 1.0)
+    # units at the cap: k = floor((e - n a) / (b - a)), at most n - 1 besides the one with the remainder
+    k = np.where(capped, np.minimum(np.floor((e - n * a) / width), n - 1), 0.0)
+    k = np.maximum(k, 0.0)
+    top = np.where(capped, b, 0.0)
+    rest = e - k * top - (n - k - 1) * a  # the one unit with the remainder
+    out[pos] = k * top**2 + rest**2 + (n - k - 1) * a**2
+    return out
+
+
+def plant_herfindahl_bounds(
+    units: pd.DataFrame,
+    *,
+    top_cap: float | None,
+    limits: dict[str, tuple[float, float | None]] | None = None,
+    sector: str = "sector",
+    time: str = "year",
+    size_class: str = "size_class",
+    value: str = "value",
+    n_units: str = "units",
+) -> pd.DataFrame:
+    """Lower and upper bounds of the plant Herfindahl from size-class counts (module docstring).
+
+    ``limits`` maps each size class to ``(min, max)`` employment per unit
+    (default :data:`SIZE_CLASS_LIMITS`); a class with ``max=None`` is open and
+    takes ``top_cap`` (an explicit tail assumption, e.g. the largest plant
+    size known for the sector; ``None`` = no cap, the worst case). A class
+    whose mean size ``e_c / n_c`` lies outside its limits raises (the limits do
+    not describe the data). Columns: sector, time, ``plant_herfindahl``
+    (= the lower bound, equal sizes within classes), ``plant_herfindahl_lower``,
+    ``plant_herfindahl_upper``.
+    """
+    table = "units"
+    limits = SIZE_CLASS_LIMITS if limits is None else limits
+    low = plant_herfindahl_from_size_classes(
+        units, sector=sector, time=time, size_class=size_class, value=value, n_units=n_units
+    )
+    cls = units[size_class].astype(str)
+    unknown = sorted(set(cls) - {str(k) for k in limits})
+    if unknown:
+        raise IndicatorInputError(f"{table}: size classes {unknown[:8]} have no limits; known: {sorted(limits)}")
+    lim = {str(k): v for k, v in limits.items()}
+    cap = np.inf if top_cap is None else float(top_cap)
+    a = np.array([float(lim[c][0]) for c in cls], dtype=float)
+    b = np.array([cap if lim[c][1] is None else float(lim[c][1]) for c in cls], dtype=float)
+    if (b < a).any():
+        raise IndicatorInputError(f"{table}: a class maximum (or top_cap={top_cap}) is below its minimum")
+    e = counts(units, value, table, "raise")
+    n = counts(units, n_units, table, "raise")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, e / np.where(n > 0, n, 1.0), np.nan)
+    off = (n > 0) & ((mean < a - 1e-9) | (mean > b + 1e-9))
+    if off.any():
+        raise IndicatorInputError(
+            f"{table}: mean size {value!r}/{n_units!r} outside the class limits (or above top_cap), e.g.\n"
+            f"{units.loc[off].head(5).to_string()}"
+        )
+    s, sectors = codes(units[sector], table)
+    t, times = codes(units[time], table)
+    nt = len(times)
+    k = s * nt + t
+    m = len(sectors) * nt
+    E = np.bincount(k, weights=e, minlength=m)
+    H_hi = safe_divide(np.bincount(k, weights=_max_sum_squares(e, n, a, b), minlength=m), E * E)
+    idx = sectors.get_indexer(low[sector]) * nt + times.get_indexer(low[time])
+    out = low.copy()
+    out["plant_herfindahl_lower"] = low["plant_herfindahl"].to_numpy()
+    out["plant_herfindahl_upper"] = np.minimum(H_hi[idx], 1.0)
+    return out
+
+
 def ellison_glaeser(
     emp: pd.DataFrame,
     plant_h: pd.DataFrame,
@@ -147,11 +251,15 @@ def ellison_glaeser(
     :func:`plant_herfindahl` or :func:`plant_herfindahl_from_size_classes`);
     every sector-year of ``emp`` must have one. Returns the columns of
     :func:`concentration_indices` plus ``"plant_herfindahl"`` and ``"ellison_glaeser"``.
+    When ``plant_h`` also has ``plant_herfindahl_lower``/``plant_herfindahl_upper``
+    (:func:`plant_herfindahl_bounds`), the bounds of gamma over that interval are
+    added as ``ellison_glaeser_lower``/``ellison_glaeser_upper``.
     """
     require_columns(plant_h, [sector, time, "plant_herfindahl"], "plant_h")
     conc = concentration_indices(emp, region=region, sector=sector, time=time, value=value, missing=missing)
+    bounds = [c for c in ("plant_herfindahl_lower", "plant_herfindahl_upper") if c in plant_h.columns]
     merged = conc.merge(
-        plant_h[[sector, time, "plant_herfindahl"]], on=[sector, time], how="left", validate="one_to_one"
+        plant_h[[sector, time, "plant_herfindahl", *bounds]], on=[sector, time], how="left", validate="one_to_one"
     )
     lack = merged["plant_herfindahl"].isna() & (merged["employment"] > 0)
     if lack.any():
@@ -165,4 +273,17 @@ def ellison_glaeser(
     G = merged["raw_concentration"].to_numpy(dtype=float)
     a = 1.0 - merged["sum_x2"].to_numpy(dtype=float)
     merged["ellison_glaeser"] = safe_divide(G - a * H, a * (1.0 - H))
+    if len(bounds) == 2:
+        lo = merged["plant_herfindahl_lower"].to_numpy(dtype=float)
+        hi = merged["plant_herfindahl_upper"].to_numpy(dtype=float)
+        if ((lo < 0) | (hi > 1) | (lo > hi + 1e-12)).any():
+            raise IndicatorInputError("plant_h: need 0 <= plant_herfindahl_lower <= plant_herfindahl_upper <= 1")
+        g_lo = safe_divide(G - a * lo, a * (1.0 - lo))
+        g_hi = safe_divide(G - a * hi, a * (1.0 - hi))
+        # H_hi = 1 (a single unit could hold the sector): gamma is unbounded on the side of sign(G - a)
+        slope = G - a
+        g_hi = np.where(hi >= 1.0, np.sign(slope) * np.inf, g_hi)
+        g_hi = np.where((hi >= 1.0) & (slope == 0), g_lo, g_hi)
+        merged["ellison_glaeser_lower"] = np.fmin(g_lo, g_hi)
+        merged["ellison_glaeser_upper"] = np.fmax(g_lo, g_hi)
     return merged

@@ -4,7 +4,15 @@ Job polarization (Goos, Manning & Salomons 2014, *AER* 104(8)): occupations
 are grouped into low-, middle- and high-paying tiers; polarization is the fall
 of the middle tier's employment share relative to both tails.
 :data:`GMS_TIERS` (file ``data/gms_tiers.json``) holds GMS's ISCO-88 2-digit
-grouping (default) and an ISCO-08 major-group approximation.
+grouping (default; GMS 2014 Table 2), its ISCO-08 2-digit counterpart
+(``isco08_2digit``: every ISCO-08 sub-major group gets the tier of the ISCO-88
+groups it comes from in the ILO ISCO-08/ISCO-88 correspondence, with the same
+exclusions: armed forces, legislators and senior officials, teaching,
+agriculture and fishery; the residual cross-tier unit groups are listed in the
+file's note) and an ISCO-08 major-group approximation. For LFS series that
+switch from ISCO-88 to ISCO-08 in 2011, ``occupation_tier_shares(...,
+switch=2011)`` applies ``isco88_2digit`` before 2011 and ``isco08_2digit``
+from 2011, so the switch is not a mechanical break in the tier shares.
 
 Distributional polarization on a variable ``y`` with population weights ``w``
 (normalised within each group to shares ``pi``):
@@ -80,11 +88,15 @@ def occupation_tier_shares(
     mapping: Mapping[str, str] | None = None,
     scheme: str = "isco88_2digit",
     missing: Missing = "raise",
+    switch: object | None = None,
+    scheme_after: str = "isco08_2digit",
 ) -> pd.DataFrame:
     """Employment and employment shares by occupation tier per region × time.
 
     ``mapping`` (occupation code -> "low"/"middle"/"high"/"excluded"; codes
-    compared as strings) defaults to ``GMS_TIERS[scheme]``. Shares are over
+    compared as strings) defaults to ``GMS_TIERS[scheme]``. With ``switch``
+    (e.g. 2011, the LFS's ISCO-88 -> ISCO-08 change), rows with
+    ``time >= switch`` are mapped with ``GMS_TIERS[scheme_after]`` instead. Shares are over
     the three tiers (excluded occupations are left out of the denominator and
     reported as ``employment_excluded``); an occupation missing from the
     mapping raises. Columns: region, time, ``employment_<tier>``,
@@ -92,31 +104,30 @@ def occupation_tier_shares(
     """
     table = "emp"
     require_columns(emp, [region, occupation, time, value], table)
-    if mapping is None:
-        if scheme not in GMS_TIERS:
-            raise IndicatorInputError(f"scheme={scheme!r}: choose one of {sorted(GMS_TIERS)}")
-        mapping = GMS_TIERS[scheme]
-    mapping = {str(k): v for k, v in mapping.items()}
-    bad_tiers = sorted({v for v in mapping.values() if v not in (*TIERS, "excluded")})
-    if bad_tiers:
-        raise IndicatorInputError(f"mapping: tiers must be {TIERS} or 'excluded', got {bad_tiers}")
+    mapping = _tier_mapping(mapping, scheme)
+    after = None if switch is None else _tier_mapping(None, scheme_after)
     r, regions = codes(emp[region], table)
     o, occs = codes(emp[occupation], table)
     t, times = codes(emp[time], table)
     check_unique([r, o, t], [len(regions), len(occs), len(times)], emp, [region, occupation, time], table)
     v = counts(emp, value, table, missing)
-    tier_of = [mapping.get(str(x)) for x in occs]
-    used = np.bincount(o, minlength=len(occs)) > 0
-    unmapped = [x for x, tier, u in zip(occs, tier_of, used) if tier is None and u]
-    if unmapped:
-        raise IndicatorInputError(
-            f"{table}: occupation codes in column {occupation!r} not in the tier mapping: {unmapped[:8]}"
-        )
-    tier_code = np.array([(*TIERS, "excluded").index(x) if x else 3 for x in tier_of], dtype=np.intp)
+    late = np.zeros(len(emp), dtype=bool) if switch is None else (emp[time] >= switch).to_numpy()
+    k = np.empty(len(emp), dtype=np.intp)
+    for m_, rows in ((mapping, ~late), (after, late)):
+        if m_ is None or not rows.any():
+            continue
+        tier_of = [m_.get(str(x)) for x in occs]
+        used = np.bincount(o[rows], minlength=len(occs)) > 0
+        unmapped = [x for x, tier, u in zip(occs, tier_of, used) if tier is None and u]
+        if unmapped:
+            raise IndicatorInputError(
+                f"{table}: occupation codes in column {occupation!r} not in the tier mapping: {unmapped[:8]}"
+            )
+        tier_code = np.array([(*TIERS, "excluded").index(x) if x else 3 for x in tier_of], dtype=np.intp)
+        k[rows] = tier_code[o[rows]]
     nt = len(times)
     g = r * nt + t
     m = len(regions) * nt
-    k = tier_code[o]
     E = np.bincount(g * 4 + k, weights=v, minlength=m * 4).reshape(m, 4)
     gi = np.flatnonzero(np.bincount(g, minlength=m) > 0)
     out = pd.DataFrame({region: regions.take(gi // nt), time: times.take(gi % nt)})
@@ -126,6 +137,19 @@ def occupation_tier_shares(
     for j, name in enumerate(TIERS):
         out[f"share_{name}"] = safe_divide(E[gi, j], denom)
     return out
+
+
+def _tier_mapping(mapping: Mapping[str, str] | None, scheme: str) -> dict[str, str]:
+    """``mapping`` (codes as strings) or the built-in ``GMS_TIERS[scheme]``, with its tiers checked."""
+    if mapping is None:
+        if scheme not in GMS_TIERS:
+            raise IndicatorInputError(f"scheme={scheme!r}: choose one of {sorted(GMS_TIERS)}")
+        mapping = GMS_TIERS[scheme]
+    mapping = {str(k): v for k, v in mapping.items()}
+    bad_tiers = sorted({v for v in mapping.values() if v not in (*TIERS, "excluded")})
+    if bad_tiers:
+        raise IndicatorInputError(f"mapping: tiers must be {TIERS} or 'excluded', got {bad_tiers}")
+    return mapping
 
 
 def tier_share_changes(
