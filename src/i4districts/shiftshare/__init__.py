@@ -32,6 +32,16 @@ from i4districts.shiftshare.design import (
     sector_clusters,
     share_matrix,
 )
+from i4districts.shiftshare.diagnostics import (
+    FirstStage,
+    RotembergWeights,
+    ShockLevel,
+    first_stage_strength,
+    pretrend_check,
+    rotemberg_weights,
+    shiftshare_diagnostics,
+    shock_level,
+)
 from i4districts.shiftshare.errors import ExposureInputError, ShiftShareInputError, SpecError
 from i4districts.shiftshare.exposure import (
     ShiftShareExposure,
@@ -44,6 +54,7 @@ from i4districts.shiftshare.exposure import (
 )
 from i4districts.shiftshare.instruments import leave_one_out_shift, named_countries_shift
 from i4districts.shiftshare.normalise import NORMALISATIONS, normalise_exposure
+from i4districts.shiftshare.placebo import PlaceboResult, placebo, placebo_shiftshare
 from i4districts.shiftshare.results import (
     METHODS,
     MethodResult,
@@ -61,6 +72,10 @@ __all__ = [
     "SPEC_SCHEMA",
     "AdoptionTableError",
     "ExposureInputError",
+    "FirstStage",
+    "PlaceboResult",
+    "RotembergWeights",
+    "ShockLevel",
     "MethodResult",
     "ShareDesign",
     "ShiftShareExposure",
@@ -74,6 +89,7 @@ __all__ = [
     "build_exposure",
     "control_matrix",
     "exposure_table",
+    "first_stage_strength",
     "fit_shiftshare",
     "illustrative_adoption",
     "ivreg_ss",
@@ -83,10 +99,16 @@ __all__ = [
     "normalise_exposure",
     "panel_adoption",
     "parse_spec",
+    "placebo",
+    "placebo_shiftshare",
+    "pretrend_check",
     "reg_ss",
+    "rotemberg_weights",
     "sector_adoption_table",
     "sector_clusters",
     "shift_share_exposure",
+    "shiftshare_diagnostics",
+    "shock_level",
     "share_design",
     "share_matrix",
     "write_result_json",
