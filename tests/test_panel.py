@@ -110,3 +110,22 @@ def test_model_frame_joins_and_reports_missing_exposure():
 def test_old_style_table_gets_a_hint():
     with pytest.raises(InputError, match="to_vocabulary"):
         employment_growth(pd.DataFrame({"geo": ["R"], "nace": ["A"], "year": [2000], "employment": [1]}))
+
+
+def test_nuts_version_detected_and_a_split_without_weights_refused(tmp_path, shared_data):
+    import json
+
+    from i4districts.harmonize.correspondence import find_change_sheets
+    from i4districts.pipeline import steps
+
+    sheets = find_change_sheets(shared_data / "nuts")
+    steps.sample(tmp_path / "s.parquet")
+    steps.panel(tmp_path / "s.parquet", tmp_path / "p.parquet", country="IT", nuts_level=3, start=2000, end=2017,
+                sectors="A10_split_C", report=tmp_path / "r.json", nuts_version="2016", nuts_sheets=sheets)
+    nuts = json.loads((tmp_path / "r.json").read_text())["nuts"]
+    assert nuts["checked"] and not nuts["converted"] and "2016" in nuts["candidates"]
+    # NUTS 2021 redrew Sardinia's provinces: converting needs split weights, refused naming the codes
+    with pytest.raises(InputError, match="ITG28 -> \\['ITG2F', 'ITG2G', 'ITG2H'\\]"):
+        steps.panel(tmp_path / "s.parquet", tmp_path / "p21.parquet", country="IT", nuts_level=3, start=2000,
+                    end=2017, sectors="A10_split_C", nuts_version="2021", nuts_sheets=sheets)
+    assert not (tmp_path / "p21.parquet").exists()

@@ -140,6 +140,18 @@ def frame_traits_args(wildcards, input):
     return ["--traits", input.traits] if config["districts"]["measure"] != "none" else []
 
 
+def nuts_change_sheets(wildcards):
+    """Eurostat's NUTS change sheets found in data.nuts_changes (none if the directory is absent)."""
+    from i4districts.harmonize.correspondence import find_change_sheets
+
+    return [str(p) for p in find_change_sheets(config["data"]["nuts_changes"])]
+
+
+def nuts_args(wildcards, input):
+    """--nuts-version and the change sheets (a list: each item is shell-quoted by :q)."""
+    return ["--nuts-version", config["data"]["nuts_version"], "--nuts-changes", *input.nuts_changes]
+
+
 def fetch_targets(wildcards):
     """Outputs of config['fetch']['datasets'] (default: every dataset the mirror covers)."""
     names = config["fetch"].get("datasets") or mirrored_names(FETCH_LEDGER)

@@ -22,7 +22,8 @@ rule sample:
 
 rule panel:
     input:
-        rules.sample.output,
+        sample=rules.sample.output,
+        nuts_changes=nuts_change_sheets,
     output:
         panel=f"{R}/data/panel.parquet",
         report=f"{R}/data/panel_report.json",
@@ -35,14 +36,16 @@ rule panel:
         sectors=config["data"]["sectors"],
         extra=[] if config["data"]["drop_extra_regio"] else ["--keep-extra-regio"],
         unpublished=config["data"]["unpublished"],
+        nuts=nuts_args,
     log:
         f"{R}/logs/panel.log",
     conda:
         ENV
     shell:
-        "i4d data panel -i {input:q} -o {output.panel:q} --report {output.report:q} --country {params.country:q} "
+        "i4d data panel -i {input.sample:q} -o {output.panel:q} --report {output.report:q} --country {params.country:q} "
         "--nuts-level {params.level:q} --start {params.start:q} --end {params.end:q} "
-        "--sectors {params.sectors:q} --unpublished {params.unpublished:q} {params.extra:q} 2> {log:q}"
+        "--sectors {params.sectors:q} --unpublished {params.unpublished:q} {params.nuts:q} {params.extra:q} "
+        "2> {log:q}"
 
 
 

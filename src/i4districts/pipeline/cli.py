@@ -60,7 +60,7 @@ def main_panel(args: argparse.Namespace) -> int:
 
     steps.panel(args.input, args.out, country=args.country, nuts_level=args.nuts_level, start=args.start,
                 end=args.end, sectors=args.sectors, drop_extra_regio=not args.keep_extra_regio, report=args.report,
-                unpublished=args.unpublished)
+                unpublished=args.unpublished, nuts_version=args.nuts_version, nuts_sheets=args.nuts_changes)
     return 0
 
 
@@ -132,6 +132,10 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--report", type=Path, default=None, help="write the panel report (JSON) here")
         p.add_argument("--unpublished", default="refuse", choices=["refuse", "drop_regions", "zero"],
                        help="absent or unpublished cells: refuse (default), drop_regions, or zero (flagged)")
+        p.add_argument("--nuts-version", default=None, choices=["2013", "2016", "2021"],
+                       help="NUTS version of the panel: detect the table's and convert to it (needs --nuts-changes)")
+        p.add_argument("--nuts-changes", type=Path, nargs="*", default=[],
+                       help="Eurostat NUTS change sheets (CSV copies, e.g. ../shared/data/nuts/NUTS2016-NUTS2021__*.csv)")
         p.set_defaults(func=main_panel)
 
         p = subparsers.add_parser("frame", help="model frame: employment growth joined with exposure",

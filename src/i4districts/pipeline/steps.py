@@ -63,23 +63,35 @@ UNPUBLISHED = ("refuse", "drop_regions", "zero")
 
 def panel(sample_path: Path, out: Path, *, country: str, nuts_level: int, start: int, end: int,
           sectors: str, drop_extra_regio: bool = True, report: Path | None = None,
-          unpublished: str = "refuse") -> Path:
+          unpublished: str = "refuse", nuts_version: str | int | None = None,
+          nuts_sheets: Sequence[Path] = ()) -> Path:
     """Validated region × sector × year panel (:func:`i4districts.harmonize.panel.build_panel`).
 
     ``unpublished``: what to do with cells of the grid that are absent or unpublished: ``refuse``
     (default: an error naming them), ``drop_regions`` (keep only regions observed in every cell; the
     report lists the others) or ``zero`` (set them to 0 with flag ``unpublished_set_to_zero``, for survey
     tables with suppressed small cells). Every choice is written in the report and the notes.
+
+    ``nuts_version`` with Eurostat change sheets (``nuts_sheets``): the version of the region codes is
+    detected and, when it is not the target, the table is converted (:func:`harmonise_nuts_version`).
     """
     if unpublished not in UNPUBLISHED:
         raise ValueError(f"data.unpublished: {unpublished!r} is not one of {list(UNPUBLISHED)}")
     df = io.read_parquet(sample_path)
+    notes = list(io.read_notes(sample_path))
+    nuts: dict[str, object] = {"target": nuts_version, "checked": False}
+    if nuts_version is not None and nuts_sheets:
+        df, nuts = harmonise_nuts_version(df, str(nuts_version), nuts_sheets, country=country,
+                                          level=nuts_level, table=str(sample_path))
+        notes.append(nuts["note"])
+    elif nuts_version is not None:
+        notes.append(f"NUTS version of the region codes not checked against NUTS {nuts_version} (no Eurostat "
+                     "change sheets given: data.nuts_changes)")
     vintages = sorted(set(df["vintage"].astype(str))) if "vintage" in df.columns else ["unknown"]
     table, rep = build_panel(df, sectors=sectors, vintage=";".join(vintages), country=country,
                              region_level=nuts_level, years=(start, end), drop_extra_regio=drop_extra_regio,
                              complete=unpublished == "refuse", balanced=unpublished == "drop_regions",
                              table=str(sample_path))
-    notes = list(io.read_notes(sample_path))
     if unpublished == "zero" and len(rep.gaps):
         table = zero_unpublished(table, rep.gaps)
         notes.append(f"{len(rep.gaps)} unpublished or absent cell(s) set to 0 (data.unpublished: zero)")
@@ -87,7 +99,7 @@ def panel(sample_path: Path, out: Path, *, country: str, nuts_level: int, start:
         notes.append(f"regions with unpublished cells left out (data.unpublished: drop_regions): "
                      f"{', '.join(rep.dropped_regions)}")
     if report is not None:
-        io.write_json({**rep.to_dict(), "unpublished": unpublished}, report)
+        io.write_json({**rep.to_dict(), "unpublished": unpublished, "nuts": nuts}, report)
     return io.write_parquet(table, out, notes=notes)
 
 
@@ -105,6 +117,50 @@ def district_shares(shared_dir: Path, out: Path, summary_out: Path, *, nuts_vers
              f"specialisation classes, NUTS {nuts_version}"]
     return [io.write_parquet(shares, out, notes=notes),
             io.write_parquet(district_summary(shares).drop(columns=["nuts_version"]), summary_out, notes=notes)]
+
+
+def harmonise_nuts_version(df: pd.DataFrame, target: str, sheets: Sequence[Path], *, country: str, level: int,
+                           table: str) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Detect the NUTS version of the regions of ``country`` at ``level``; convert them to ``target`` if needed.
+
+    Code lists and correspondences come from Eurostat's change sheets. Codes fitting several versions
+    (most regions: NUTS changes are few) need no conversion; a table mixing versions is refused naming the
+    codes; otherwise the rows are converted with :func:`i4districts.harmonize.nuts.convert_nuts` (sums over
+    the correspondence; boundary shifts approximated and flagged, splits without weights refused).
+    Returns the table and a record of what was done.
+    """
+    from i4districts.harmonize.correspondence import read_change_sheets
+    from i4districts.harmonize.hierarchy import nuts_code_level
+    from i4districts.harmonize.nuts import convert_nuts, detect_nuts_version, version_code_sets
+
+    corrs = read_change_sheets(sheets)
+    versions = version_code_sets(*corrs)
+    at = df["region"].astype(str).str.startswith(country) & (nuts_code_level(df["region"]) == level)
+    rows = df[at]
+    found = detect_nuts_version(rows["region"].astype(str).unique(), versions, on_mixed="raise", table=table)
+    record: dict[str, object] = {"target": target, "checked": True, "detected": found.version,
+                                 "candidates": list(found.candidates), "converted": False}
+    if target in found.candidates:
+        record["note"] = (f"region codes checked: NUTS {target} (they fit NUTS {', '.join(found.candidates)})")
+        return df, record
+    corr = next((c for c in corrs if str(c.from_version) == str(found.version) and str(c.to_version) == target),
+                None)
+    if corr is None:
+        raise ValueError(f"{table}: region codes are NUTS {found.version}, data.nuts_version is {target}, and no "
+                         f"change sheet NUTS{found.version}-NUTS{target} was given (data.nuts_changes)")
+    constant = [c for c in ("unit", "vintage") if c in rows.columns and rows[c].nunique() == 1]
+    extra = [c for c in rows.columns if c not in ("region", "value", "flag", "nuts_level", *constant)]
+    converted, changes = convert_nuts(rows[["region", *extra, "value"]], corr, code_col="region",
+                                      value_cols=["value"], by=extra, table=table)
+    for c in constant:
+        converted[c] = rows[c].iloc[0]
+    if "nuts_level" in df.columns:
+        converted["nuts_level"] = level
+    out = pd.concat([df[~at], converted[[c for c in df.columns if c in converted.columns]]], ignore_index=True)
+    record.update(converted=True, changes=int(len(changes)),
+                  note=f"region codes converted from NUTS {found.version} to NUTS {target} "
+                       f"({len(changes)} change row(s); approximations flagged)")
+    return out, record
 
 
 def frame(panel_path: Path, exposure_path: Path, out: Path, *, base_year: int,
