@@ -23,7 +23,8 @@ from .conftest import make_workdir, snakemake
 pytestmark = pytest.mark.workflow
 
 LFS = "lfst_r_lfe2en2_bulk"
-LEGACY_URL = "https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing?file=data/lfst_r_lfe2en2.tsv.gz"
+LEGACY_URL = ("https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing"
+              "?file=data/lfst_r_lfe2en2.tsv.gz")
 FORMATS = ("tex", "md", "csv", "html")
 
 
@@ -95,9 +96,12 @@ def test_lfs_panel_is_the_21_nuts2_regions_with_suppressed_cells_zeroed_and_repo
     # The 2017 release is in NUTS 2013; Italy's NUTS-2 codes are the same in NUTS 2016 (the correspondence table)
     with open(shared_data / "nuts" / "NUTS2013-NUTS2016__NUTS2013-NUTS2016.csv", encoding="utf-8") as f:
         rows = list(csv.reader(f))[2:]
-    it2 = {(r[1], r[2]) for r in rows if len(r) > 8 and r[8] == "2" and r[2].startswith("IT") and not r[2].endswith("Z")}
+    it2 = {(r[1], r[2]) for r in rows
+           if len(r) > 8 and r[8] == "2" and r[2].startswith("IT") and not r[2].endswith("Z")}
     assert all(a == b for a, b in it2)
     assert set(panel["region"]) == {b for _, b in it2}
+    nuts = report["nuts"]  # the panel step's own check against Eurostat's change sheets agrees
+    assert nuts["checked"] and not nuts["converted"] and {"2013", "2016"} <= set(nuts["candidates"])
 
 
 def test_eurostat_current_dry_run_lists_the_fetches_and_the_models(tmp_path: Path, shared_data: Path,

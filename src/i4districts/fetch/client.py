@@ -123,7 +123,7 @@ def first_request(spec: DatasetSpec) -> Request:
                                      end=spec.end, params=spec.params)
     if spec.api == "statistics":
         return eurostat.statistics_request(spec.dataset, filters, start=spec.start, end=spec.end)
-    return eurostat.bulk_request(spec.dataset, spec.params)
+    return eurostat.bulk_request(spec.dataset, spec.params, url=spec.fixed_url)
 
 
 class Fetcher:
@@ -412,7 +412,7 @@ class Fetcher:
         elif spec.api == "bulk":
             filters = validate_filters(spec.filters, dims or tuple(spec.filters), codes, what=what)
             def build(f):
-                return eurostat.bulk_request(spec.dataset, spec.params, base=base)
+                return eurostat.bulk_request(spec.dataset, spec.params, base=base, url=spec.fixed_url)
             def post(t):
                 return apply_filters(t, filters, spec.start, spec.end)
         else:

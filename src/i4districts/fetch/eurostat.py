@@ -28,6 +28,8 @@ from i4districts.fetch.safety import parse_xml
 from i4districts.fetch.structure import build_key
 
 BASE = "https://ec.europa.eu/eurostat/api/dissemination"
+#: Eurostat's legacy bulk download service (files ``data/<dataset>.tsv.gz``; superseded in 2023).
+LEGACY_BULK = "https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing"
 
 
 def data_request(
@@ -49,9 +51,15 @@ def data_request(
 
 
 def bulk_request(
-    dataset: str, params: Mapping[str, str] | None = None, base: str = BASE
+    dataset: str, params: Mapping[str, str] | None = None, base: str = BASE, url: str | None = None
 ) -> Request:
-    """Whole dataset as SDMX-TSV (filters are applied after parsing)."""
+    """Whole dataset as SDMX-TSV (filters are applied after parsing).
+
+    ``url``: a fixed download URL instead of the API's ``format=TSV`` query, e.g. a file of the
+    legacy bulk download service (``LEGACY_BULK``, gzip, old ``...,geo\\time`` header).
+    """
+    if url:
+        return Request(url)
     query = {"format": "TSV", **(params or {})}
     return Request(f"{base}/sdmx/2.1/data/{dataset}?{urlencode(query)}")
 

@@ -46,6 +46,12 @@ class DatasetSpec:
         return EXTENSIONS[self.format]
 
     @property
+    def fixed_url(self) -> str | None:
+        """``url_template`` when it is a literal URL (no ``{...}`` placeholders): bulk files fetched as is."""
+        t = self.url_template
+        return t if t.startswith("https://") and "{" not in t else None
+
+    @property
     def wants_structure(self) -> bool:
         if self.structure is not None:
             return self.structure
