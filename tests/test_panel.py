@@ -129,3 +129,24 @@ def test_nuts_version_detected_and_a_split_without_weights_refused(tmp_path, sha
         steps.panel(tmp_path / "s.parquet", tmp_path / "p21.parquet", country="IT", nuts_level=3, start=2000,
                     end=2017, sectors="A10_split_C", nuts_version="2021", nuts_sheets=sheets)
     assert not (tmp_path / "p21.parquet").exists()
+
+
+def test_difference_frame_by_hand():
+    from i4districts.frame import difference_frame
+
+    panel = pd.DataFrame({"region": ["ITC11"] * 3 + ["ITF11"] * 3, "sector": ["A"] * 6,
+                          "year": [2000, 2005, 2010] * 2, "value": [100.0, 110.0, 121.0, 50.0, 40.0, 45.0]})
+    exposure = pd.DataFrame({"region": ["ITC11", "ITF11"] * 3, "year": [2000, 2000, 2005, 2005, 2010, 2010],
+                             "exposure": [1.0, 3.0] * 3})
+    traits = pd.DataFrame({"region": ["ITC11", "ITF11"], "made_in_italy_share": [0.25, 1.0]})
+    f = difference_frame(panel, exposure, [(2000, 2005), (2005, 2010)], region_traits=traits,
+                         interact=("made_in_italy_share",))
+    row = f[(f["region"] == "ITF11") & (f["period"] == "2005-2010")].iloc[0]
+    assert row["d_ln_employment"] == pytest.approx(100 * math.log(45 / 40), rel=1e-14)
+    assert row["d_ln_employment_pa"] == pytest.approx(100 * math.log(45 / 40) / 5, rel=1e-14)
+    assert row["employment_start"] == 40 and row["exposure"] == 3.0
+    assert row["macro_area"] == "ITF" and row["macro_period"] == "ITF_2005-2010"
+    assert row["exposure_x_made_in_italy_share"] == 3.0
+    assert (row["made_in_italy_share_p1"], row["made_in_italy_share_p2"]) == (0.0, 1.0)
+    with pytest.raises(FrameError, match="2015"):
+        difference_frame(panel, exposure, [(2010, 2015)])

@@ -14,10 +14,13 @@ from i4districts.specs import load_model_spec, model_spec_from_dict, spec_kind
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_shipped_specs_are_panel_models():
+def test_shipped_specs_load_as_their_family():
+    kinds = {}
     for path in sorted((REPO / "config" / "models").glob("*.yaml")):
         spec = load_model_spec(path)
-        assert isinstance(spec, ModelSpec) and spec.kind == "panel"
+        kinds[path.stem] = spec.kind
+        assert isinstance(spec, ShiftShareSpec if spec.kind == "shiftshare" else ModelSpec)
+    assert kinds["ld_robots"] == kinds["stacked_robots"] == "shiftshare" and kinds["growth_exposure"] == "panel"
 
 
 def test_kind_inferred_or_declared():

@@ -23,7 +23,8 @@ from i4districts.shiftshare.spec import ShiftShareSpec, parse_spec
 
 AnySpec = Union[ModelSpec, ShiftShareSpec]
 KINDS = ("panel", "shiftshare")
-_SHIFTSHARE_FIELDS = frozenset({"regressor", "instrument", "methods", "sector_cluster", "region_cluster", "beta0"})
+_SHIFTSHARE_FIELDS = frozenset({"regressor", "instrument", "methods", "sector_cluster", "region_cluster", "beta0",
+                                "share_scale", "pool_periods", "ri_draws", "ri_studentization", "placebo_draws"})
 
 
 def spec_kind(raw: Mapping[str, Any], *, source: str = "spec") -> str:

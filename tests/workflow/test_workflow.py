@@ -16,7 +16,7 @@ from .conftest import make_workdir, results, snakemake
 
 pytestmark = pytest.mark.workflow
 
-RULES = ("sample", "panel", "specialization", "concentration", "adoption", "exposure", "district_shares", "model_frame",
+RULES = ("sample", "panel", "specialization", "concentration", "adoption", "exposure", "district_shares", "differences",
          "estimate", "table", "all")
 
 
@@ -55,18 +55,18 @@ def test_bad_config_stops_before_the_dag_naming_the_key(workdir: Path, patch: di
 
 
 def test_bad_model_spec_stops_naming_the_file(workdir: Path):
-    spec = workdir / "config" / "models" / "growth_exposure.yaml"
+    spec = workdir / "config" / "models" / "ld_robots.yaml"
     spec.write_text(spec.read_text() + "colour: red\n")
     proc = snakemake(workdir, "--dry-run", check=False)
     assert proc.returncode != 0
-    assert "growth_exposure.yaml" in proc.stdout + proc.stderr and "colour" in proc.stdout + proc.stderr
+    assert "ld_robots.yaml" in proc.stdout + proc.stderr and "colour" in proc.stdout + proc.stderr
 
 
 def test_missing_model_spec_names_the_config_key(workdir: Path):
-    _edit_config(workdir, models={"growth_exposure": "config/models/absent.yaml"})
+    _edit_config(workdir, models={"ld_robots": "config/models/absent.yaml"})
     proc = snakemake(workdir, "--dry-run", check=False)
     assert proc.returncode != 0
-    assert "models.growth_exposure" in proc.stdout + proc.stderr and "absent.yaml" in proc.stdout + proc.stderr
+    assert "models.ld_robots" in proc.stdout + proc.stderr and "absent.yaml" in proc.stdout + proc.stderr
 
 
 def test_plain_snakemake_runs_with_the_default_profile(workdir: Path):
@@ -103,7 +103,7 @@ def test_default_run_rests_on_real_data_only(default_run: Path):
 
 
 def test_default_run_joins_the_istat_district_measure(default_run: Path):
-    frame = pd.read_parquet(results(default_run) / "data" / "model_frame.parquet").drop_duplicates("region")
+    frame = pd.read_parquet(results(default_run) / "data" / "stacked_differences.parquet").drop_duplicates("region")
     share = frame.set_index("region")["made_in_italy_share"]
     assert len(share) == 110 and share.between(0, 1).all()
     assert share["ITI35"] == pytest.approx(1.0) and share["ITI15"] == pytest.approx(1.0)  # Fermo, Prato
@@ -114,23 +114,40 @@ def test_default_run_joins_the_istat_district_measure(default_run: Path):
 
 
 def test_default_run_writes_tables_holding_the_estimate(default_run: Path):
+    import statsmodels.api as sm
+
     tables = results(default_run) / "tables"
-    frame = pd.read_parquet(results(default_run) / "data" / "model_frame.parquet").set_index(["region", "year"])
-    ref = PanelOLS(frame["employment_growth"], frame[["exposure"]], time_effects=True).fit(
-        cov_type="clustered", cluster_entity=True)
+    long = pd.read_parquet(results(default_run) / "data" / "long_differences.parquet")
+    # independent reference: OLS of the 2000-2017 log change on exposure and macro-area dummies, CR1 by province
+    x = pd.get_dummies(long["macro_area"], drop_first=True, dtype=float)
+    x.insert(0, "exposure", long["exposure"])
+    ref = sm.OLS(long["d_ln_employment"], sm.add_constant(x)).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(long["region"])[0]})
     csv = pd.read_csv(tables / "employment_exposure.csv")
-    assert list(pd.unique(csv["model"])) == ["growth_exposure", "growth_exposure_by_district", "ld_exposure_level"]
-    csv = csv[csv["model"] == "growth_exposure"].set_index("term")
-    assert csv.loc["exposure", "estimate"] == pytest.approx(ref.params["exposure"], rel=1e-10, abs=0)
-    assert csv.loc["exposure", "std_error"] == pytest.approx(ref.std_errors["exposure"], rel=1e-8)
+    assert list(pd.unique(csv["model"])) == ["ld_robots", "stacked_robots", "stacked_robots_by_district"]
+    row = csv[csv["model"] == "ld_robots"].set_index("term").loc["exposure"]
+    assert row["estimate"] == pytest.approx(ref.params["exposure"], rel=1e-10)
+    assert row["std_error"] == pytest.approx(ref.bse["exposure"], rel=1e-8)  # RI studentises with CR1
     tex = (tables / "employment_exposure.tex").read_text()
     assert r"\toprule" in tex and f"{ref.params['exposure']:.4f}" in tex
     assert "Exposure to robot-intensive industries" in tex  # label from config tables.labels
+    assert "Inference by column: (1) RI (permuted shifts)" in tex
     assert (results(default_run) / "indicators" / "specialization.parquet").is_file()
-    coefficients = pd.read_parquet(results(default_run) / "models" / "growth_exposure.parquet")
-    assert coefficients.loc[coefficients["term"] == "exposure", "estimate"].iloc[0] == pytest.approx(
-        ref.params["exposure"], rel=1e-10, abs=0)
-    assert (results(default_run) / "data" / "panel.parquet").is_file()
+
+
+def test_every_default_model_passes_its_placebo(default_run: Path):
+    """Random shift vectors through the shipped design reject at 5% in 2-8% of 500 draws under the
+    inference each column uses (issue: a design that survives its placebo)."""
+    import json
+
+    for path in sorted((results(default_run) / "models").glob("*.json")):
+        record = json.loads(path.read_text())
+        summary = record["extra"]["diagnostics_summary"]
+        assert record["kind"] == "shiftshare" and record["inference"]["method"] == "ri", path.name
+        assert summary["placebo_draws"] >= 500
+        assert 0.02 <= summary["placebo_rejection"] <= 0.08, (path.name, summary)
+        if record["model_id"] == "ld_robots":  # region-clustered errors over-reject on the same design
+            assert record["extra"]["placebo"]["rejection"]["cluster"] > 0.15
 
 
 def test_default_run_concentration_per_sector_year(default_run: Path):
@@ -178,7 +195,7 @@ def test_user_table_with_injection_probes_runs_quoted(default_run: Path, tmp_pat
     evil_spec = models / "m$(touch SPEC_PWNED).yaml"
     (models / "growth_exposure.yaml").rename(evil_spec)
     cfg = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
-    cfg["models"]["growth_exposure"] = f"config/models/{evil_spec.name}"
+    cfg["models"] = {"growth_exposure": f"config/models/{evil_spec.name}"}  # annual growth on the annual frame
     cfg["adoption"] = {"source": "table", "table": "robots.csv", "column": "robots",
                        "unit": "robots per 1'000 workers x'$(touch UNIT_PWNED)'"}
     cfg["exposure"]["design"] = "annual"  # a user table by year: annual exposure and its change
@@ -190,21 +207,6 @@ def test_user_table_with_injection_probes_runs_quoted(default_run: Path, tmp_pat
     assert "illustrative" not in md and "robots.csv" in md
     units = set(pd.read_parquet(results(workdir) / "data" / "exposure.parquet")["unit"])
     assert units == {"robots per 1'000 workers x'$(touch UNIT_PWNED)'"}  # the value arrives intact
-
-
-def test_a_shift_share_spec_is_estimated_with_akm_on_the_pipelines_own_shares(tmp_path: Path):
-    workdir = make_workdir(tmp_path / "shiftshare")
-    (workdir / "config" / "models" / "ss_exposure.yaml").write_text(
-        "kind: shiftshare\nmodel_id: ss_exposure\noutcome: employment_growth\nregressor: exposure\n"
-        "controls: [year]\ncategorical: [year]\nregion_cluster: region\nmethods: [ehw, cluster, akm, akm0]\n")
-    _edit_config(workdir, models={"ss_exposure": "config/models/ss_exposure.yaml"})
-    proc = snakemake(workdir, "results/italy/models/ss_exposure.json")
-    assert "i4d estimate shiftshare --shares" in proc.stdout + proc.stderr
-    import json
-
-    record = json.loads((results(workdir) / "models" / "ss_exposure.json").read_text())
-    assert record["kind"] == "shiftshare" and set(record["methods"]) == {"ehw", "cluster", "akm", "akm0"}
-    assert record["nobs"] == 110 * 17 and record["inference"]["method"] == "akm"
 
 
 def _run_in_background(workdir: Path) -> "subprocess.Popen":

@@ -18,7 +18,12 @@ _validated = validate_config(config, source="config (config/config.yaml and --co
 config.clear()
 config.update(_validated)
 MODEL_KINDS = {}  # model id -> "panel" | "shiftshare" (the estimate command to run)
-for _model_id, _spec_path in config["models"].items():
+MODEL_FRAMES = {}  # model id -> "annual" | "long" | "stacked" (the frame it is estimated on)
+MODEL_SPECS = {}  # model id -> spec path
+for _model_id, _entry in config["models"].items():
+    _spec_path = _entry if isinstance(_entry, str) else _entry["spec"]
+    MODEL_SPECS[_model_id] = _spec_path
+    MODEL_FRAMES[_model_id] = "annual" if isinstance(_entry, str) else _entry.get("frame", "annual")
     try:
         _spec = load_model_spec(_spec_path)  # raises naming the file and field of a bad model spec
     except SpecError as _exc:
@@ -70,7 +75,40 @@ if _unknown_datasets:
 
 def model_spec(wildcards):
     """Path of the model-spec YAML declared for this model id in config['models']."""
-    return config["models"][wildcards.model]
+    return MODEL_SPECS[wildcards.model]
+
+
+def frame_path(model_id):
+    """The frame a model is estimated on: the annual model frame or a long/stacked difference frame."""
+    kind = MODEL_FRAMES[model_id]
+    return rules.model_frame.output[0] if kind == "annual" else f"{R}/data/{kind}_differences.parquet"
+
+
+def model_frame_input(wildcards):
+    return frame_path(wildcards.model)
+
+
+def difference_periods(wildcards):
+    """Periods of the long or stacked differences, as START-END arguments."""
+    d = config["differences"]
+    periods = [d["long"]] if wildcards.kind == "long" else d["stacked"]
+    return [f"{a}-{b}" for a, b in periods]
+
+
+def difference_traits(wildcards):
+    return {"traits": rules.district_shares.output.summary} if config["districts"]["measure"] != "none" else {}
+
+
+def difference_args(wildcards, input):
+    args = ["--traits", input.traits] if config["districts"]["measure"] != "none" else []
+    if config["differences"]["interact"]:
+        args += ["--interact", *config["differences"]["interact"]]
+    return args
+
+
+def frames_used(wildcards):
+    """Every frame the configured models use (their notes go in the table)."""
+    return sorted({frame_path(m) for m in config["models"]})
 
 
 def estimate_command(wildcards, input):

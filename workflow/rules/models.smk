@@ -22,9 +22,31 @@ rule model_frame:
         "--base-year {params.base_year:q} {params.traits:q} -o {output:q} 2> {log:q}"
 
 
+rule differences:
+    input:
+        unpack(difference_traits),
+        panel=rules.panel.output.panel,
+        exposure=rules.exposure.output.table,
+    output:
+        f"{R}/data/{{kind}}_differences.parquet",
+    wildcard_constraints:
+        kind="long|stacked",
+    params:
+        code=CODE,
+        periods=difference_periods,
+        extra=difference_args,
+    log:
+        f"{R}/logs/{{kind}}_differences.log",
+    conda:
+        ENV
+    shell:
+        "i4d data differences -i {input.panel:q} --exposure {input.exposure:q} --periods {params.periods:q} "
+        "{params.extra:q} -o {output:q} 2> {log:q}"
+
+
 rule estimate:
     input:
-        frame=rules.model_frame.output,
+        frame=model_frame_input,
         spec=model_spec,
         design=rules.exposure.output.design,
     output:
@@ -45,7 +67,7 @@ rule estimate:
 rule table:
     input:
         results=model_results,
-        frame=rules.model_frame.output,
+        frame=frames_used,
     output:
         expand(f"{R}/tables/employment_exposure.{{fmt}}", fmt=config["tables"]["formats"]),
     params:
@@ -55,6 +77,7 @@ rule table:
         digits=config["tables"]["digits"],
         title=config["tables"]["title"],
         labels=json.dumps(config["tables"]["labels"], ensure_ascii=False, sort_keys=True),
+        columns=json.dumps(config["tables"]["columns"], ensure_ascii=False, sort_keys=True),
     log:
         f"{R}/logs/table.log",
     conda:
@@ -62,4 +85,4 @@ rule table:
     shell:
         "i4d tables regression -i {input.results:q} --frames {input.frame:q} -o {params.out_dir:q} "
         "--name employment_exposure --formats {params.formats:q} --digits {params.digits:q} "
-        "--title {params.title:q} --labels-json {params.labels:q} 2> {log:q}"
+        "--title {params.title:q} --labels-json {params.labels:q} --columns-json {params.columns:q} 2> {log:q}"

@@ -71,6 +71,22 @@ def main_frame(args: argparse.Namespace) -> int:
     return 0
 
 
+def _period(text: str) -> tuple[int, int]:
+    a, sep, b = text.partition("-")
+    try:
+        return int(a), int(b)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected START-END years, got {text!r}") from None
+
+
+def main_differences(args: argparse.Namespace) -> int:
+    from i4districts.pipeline import steps
+
+    steps.differences(args.input, args.exposure, args.out, periods=args.periods, traits_path=args.traits,
+                      interact=args.interact)
+    return 0
+
+
 def main_district_shares(args: argparse.Namespace) -> int:
     from i4districts.pipeline import steps
 
@@ -82,7 +98,8 @@ def main_table(args: argparse.Namespace) -> int:
     from i4districts.pipeline import steps
 
     steps.table(args.input, args.frames, args.out, name=args.name, formats=args.formats, digits=args.digits,
-                labels=_load_json_mapping(args.labels_json, "--labels-json"), title=args.title)
+                labels=_load_json_mapping(args.labels_json, "--labels-json"), title=args.title,
+                column_labels=_load_json_mapping(args.columns_json, "--columns-json"))
     return 0
 
 
@@ -148,6 +165,18 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
                        help="region-level traits to join (Parquet keyed by region, e.g. the district summary)")
         p.set_defaults(func=main_frame)
 
+        p = subparsers.add_parser("differences", help="long or stacked differences by period (region x period rows)",
+                                  description="100 x log change of employment over each period with the exposure at "
+                                              "its start, baseline employment, macro area x period, region traits and "
+                                              "trait x exposure / trait x period columns.")
+        add_io(p, "panel Parquet", "output Parquet (region, period, d_ln_employment, exposure, ...)")
+        p.add_argument("--exposure", type=Path, required=True, help="exposure Parquet (region, year, exposure, ...)")
+        p.add_argument("--periods", type=_period, nargs="+", required=True, metavar="START-END",
+                       help="periods, e.g. 2000-2007 2007-2012 2012-2017 (one for a long difference)")
+        p.add_argument("--traits", type=Path, default=None, help="region traits (e.g. the district summary)")
+        p.add_argument("--interact", nargs="*", default=[], help="traits to interact with exposure and period")
+        p.set_defaults(func=main_differences)
+
         p = subparsers.add_parser("district-shares", help="province shares of employment by ISTAT SLL specialisation class",
                                   description="Italian NUTS-3 provinces: shares of persons employed (Frame-SBS 2023) "
                                               "in local labour systems of each 2021 prevailing-specialisation class "
@@ -171,4 +200,5 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--digits", type=int, default=4, help="decimals shown (default 4)")
         p.add_argument("--labels-json", default=None, help="term labels as a JSON object (config tables.labels)")
         p.add_argument("--title", default=None, help="table title (config tables.title)")
+        p.add_argument("--columns-json", default=None, help="column headers by model id, JSON (config tables.columns)")
         p.set_defaults(func=main_table)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from i4districts import io
-from i4districts.frame import employment_growth, manufacturing_specialisation, model_frame
+from i4districts.frame import difference_frame, employment_growth, manufacturing_specialisation, model_frame
 from i4districts.fetched import sample_from_fetched
 from i4districts.harmonize.panel import build_panel, zero_unpublished
 from i4districts.sample import (
@@ -163,6 +163,18 @@ def harmonise_nuts_version(df: pd.DataFrame, target: str, sheets: Sequence[Path]
     return out, record
 
 
+def differences(panel_path: Path, exposure_path: Path, out: Path, *, periods: Sequence[tuple[int, int]],
+                traits_path: Path | None = None, interact: Sequence[str] = ()) -> Path:
+    """Long or stacked differences by period, one row per region × period (:func:`i4districts.frame.difference_frame`)."""
+    emp = io.read_parquet(panel_path, columns=["region", "sector", "year", "value"])
+    exp = io.read_parquet(exposure_path, columns=[*REGION_YEAR, "exposure"])
+    traits = io.read_parquet(traits_path) if traits_path is not None else None
+    table = difference_frame(emp, exp, list(periods), region_traits=traits, interact=tuple(interact))
+    notes = [*io.read_notes(panel_path), *io.read_notes(exposure_path),
+             *(io.read_notes(traits_path) if traits_path is not None else [])]
+    return io.write_parquet(table, out, notes=notes)
+
+
 def frame(panel_path: Path, exposure_path: Path, out: Path, *, base_year: int,
           traits_path: Path | None = None) -> Path:
     """Model frame: employment growth (log points) joined with exposure for the years after the base year.
@@ -194,7 +206,7 @@ ILLUSTRATIVE_MARK = "illustrative adoption data"
 
 def table(results: Sequence[Path], frames: Sequence[Path], out_dir: Path, *, name: str,
           formats: Sequence[str], digits: int = 4, labels: Mapping[str, str] | None = None,
-          title: str | None = None) -> list[Path]:
+          title: str | None = None, column_labels: Mapping[str, str] | None = None) -> list[Path]:
     """Regression table of estimation results (one column each) in the requested formats.
 
     Term labels: derived from each model spec (:mod:`i4districts.tables.labels`), overridden by
@@ -202,7 +214,7 @@ def table(results: Sequence[Path], frames: Sequence[Path], out_dir: Path, *, nam
     on synthetic adoption always says "illustrative adoption data" (also in its title) and prints no
     significance stars.
     """
-    from i4districts.tables.etable import etable
+    from i4districts.tables.etable import etable, inference_note
     from i4districts.tables.labels import term_labels
 
     records = [json.loads(Path(p).read_text("utf-8")) for p in results]
@@ -212,7 +224,10 @@ def table(results: Sequence[Path], frames: Sequence[Path], out_dir: Path, *, nam
     if illustrative:
         heading += f" ({ILLUSTRATIVE_MARK})"
     all_labels = term_labels(records, labels)
-    columns = [str((r.get("spec") or {}).get("description") or r.get("model_id")) for r in records]
+    headers = dict(column_labels or {})
+    columns = [str(headers.get(r.get("model_id")) or (r.get("spec") or {}).get("description") or r.get("model_id"))
+               for r in records]
+    notes = [*notes, inference_note(records)]
     written = []
     for fmt in formats:
         text = etable(records, type=fmt, labels=all_labels, model_labels=columns, title=heading, notes=notes,

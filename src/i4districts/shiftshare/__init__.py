@@ -55,8 +55,13 @@ from i4districts.shiftshare.exposure import (
 from i4districts.shiftshare.instruments import leave_one_out_shift, named_countries_shift
 from i4districts.shiftshare.normalise import NORMALISATIONS, normalise_exposure
 from i4districts.shiftshare.placebo import PlaceboResult, placebo, placebo_shiftshare
+from i4districts.shiftshare.design import model_design
+from i4districts.shiftshare.placebo import ols_t_statistics
+from i4districts.shiftshare.ri import randomization_test
 from i4districts.shiftshare.results import (
+    ALL_METHODS,
     METHODS,
+    RI,
     MethodResult,
     ShiftShareResult,
     write_result_json,
@@ -65,10 +70,15 @@ from i4districts.shiftshare.results import (
 from i4districts.shiftshare.spec import SPEC_SCHEMA, ShiftShareSpec, load_spec, parse_spec
 
 __all__ = [
+    "model_design",
+    "ols_t_statistics",
+    "randomization_test",
     "ADOPTION_COLUMNS",
     "ILLUSTRATIVE_NOTE",
+    "ALL_METHODS",
     "METHODS",
     "NORMALISATIONS",
+    "RI",
     "SPEC_SCHEMA",
     "AdoptionTableError",
     "ExposureInputError",

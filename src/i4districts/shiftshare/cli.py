@@ -60,20 +60,30 @@ exposure's own share matrix for AKM inference.
 
 _SHIFTSHARE = """\
 Shift-share OLS or IV with homoskedastic, EHW, region-cluster, AKM and AKM0
-inference (Adao, Kolesar and Morales 2019; reproduces R's ShiftShareSE).
+inference (Adao, Kolesar and Morales 2019; reproduces R's ShiftShareSE) and
+randomization inference over permutations of the shifts (ri; Borusyak and Hull
+2023), the primary method when computed.
 
 REGIONS (-i): one row per region-period with the spec's columns.
 SHARES: a long table (row, sector, share), non-zero cells only, keyed by the
 REGIONS column 'row'; or a directory written by `i4d exposure build
 --shares-out`, matched on the REGIONS column --region (the shares of each
-year are distinct columns: spec 'period', default 'year').
+year are distinct columns: spec 'period', default 'year'; one column per sector
+when the exposure has a single shift year or the spec says pool_periods: true).
 SPEC (YAML): outcome; regressor (OLS) or endogenous + instrument (IV);
 controls (string columns and those in 'categorical' become dummies);
 optional intercept (default true), weights, region_cluster, sector_cluster
 (a column of --sectors or an expression such as 'floor(sector/10)'), period
-(sectors distinct per period), methods (homoskedastic, ehw, cluster, akm,
-akm0 or all), alpha, beta0, model_id.
-The JSON lists, per method, estimate, std_error, p, ci_low, ci_high, ci_type.
+(sectors distinct per period), pool_periods, share_scale (a REGIONS column
+multiplying each row's shares), methods (homoskedastic, ehw, cluster, akm,
+akm0, ri; 'all' = the five analytic ones; default all six), ri_draws (1999),
+ri_studentization (cluster|ehw), placebo_draws (500), seed (0), alpha, beta0,
+model_id.
+The JSON lists, per method, estimate, std_error, p, ci_low, ci_high, ci_type,
+and under 'extra': ri (permutations, studentisation), placebo (rejection rate
+at alpha and its Monte Carlo SE per method), diagnostics (Rotemberg weights,
+shock-level regression, effective number of shocks, first-stage F for IV) and
+diagnostics_summary.
 """
 
 
@@ -240,7 +250,7 @@ def main_adoption(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ estimate
 def _register_shiftshare(subparsers) -> None:
-    p = subparsers.add_parser("shiftshare", help="shift-share regression with AKM/AKM0 standard errors",
+    p = subparsers.add_parser("shiftshare", help="shift-share regression: AKM/AKM0 and randomization inference",
                               description=_SHIFTSHARE, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_input(p, "REGIONS table (Parquet or CSV; one row per region-period)")
     p.add_argument("--shares", type=Path, required=True,
@@ -264,9 +274,9 @@ def main_shiftshare(args: argparse.Namespace) -> int:
     sectors = io.read_table(args.sectors) if args.sectors else None
     if Path(args.shares).is_dir():
         result = ShiftShareExposure.read(args.shares).fit(regions, spec, region=args.region,
-                                                          sector_table=sectors)
+                                                          sector_table=sectors, diagnostics=True)
     else:
-        result = fit_shiftshare(regions, io.read_table(args.shares), spec, sectors)
+        result = fit_shiftshare(regions, io.read_table(args.shares), spec, sectors, diagnostics=True)
     write_result_json(result, args.out)
     if args.parquet is not None:
         write_result_parquet(result, args.parquet)

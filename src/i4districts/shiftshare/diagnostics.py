@@ -70,6 +70,7 @@ __all__ = [
     "pretrend_check",
     "shifts_vector",
     "shiftshare_diagnostics",
+    "design_diagnostics",
 ]
 
 TABLE = "shift-share diagnostics"
@@ -449,26 +450,61 @@ def shiftshare_diagnostics(
     """
     out: dict[str, Any] = {"model_id": spec.model_id}
     if spec.is_iv:
-        fs_spec = replace(spec, outcome=spec.endogenous, regressor=spec.instrument,
-                          endogenous=None, instrument=None)
-        out["first_stage"] = first_stage_strength(
-            fit_shiftshare(regions, shares, fs_spec, sector_table), warn=warn)
-        out["first_stage"] = replace(out["first_stage"], model_id=spec.model_id)
+        out["first_stage"] = _first_stage(regions, shares, spec, sector_table, warn=warn)
     if shifts is not None:
-        period = regions[spec.period].to_numpy() if spec.period else None
-        S, labels, col_sector = share_matrix(shares, regions["row"].tolist(), period=period)
-        g = shifts_vector(shifts, labels)
-        Z, _ = control_matrix(regions, spec.controls, categorical=spec.categorical,
-                              intercept=spec.intercept)
-        w = regions[spec.weights].to_numpy(dtype=float) if spec.weights else None
-        y = regions[spec.outcome].to_numpy(dtype=float)
-        x = regions[spec.endogenous].to_numpy(dtype=float) if spec.is_iv else None
-        sc = (sector_clusters(col_sector, spec.sector_cluster, sector_table)
-              if spec.sector_cluster else None)
-        out["rotemberg"] = rotemberg_weights(y, x, S, g, Z, weights=w, sectors=labels,
-                                             model_id=spec.model_id)
-        out["shock_level"] = shock_level(y, x, S, g, Z, weights=w, sectors=labels,
-                                         shock_cluster=sc, model_id=spec.model_id)
+        from i4districts.shiftshare.design import model_design
+
+        md = model_design(regions, shares, spec, sector_table)
+        g = shifts_vector(shifts, md.labels)
+        out.update(_rotemberg_and_shocks(regions, spec, md, g))
     if pre_outcomes:
         out["pretrends"] = pretrend_check(regions, shares, spec, pre_outcomes, sector_table)
+    return out
+
+
+def _first_stage(regions, shares, spec, sector_table, *, warn: bool) -> FirstStage:
+    fs_spec = replace(spec, outcome=spec.endogenous, regressor=spec.instrument, endogenous=None,
+                      instrument=None, methods=spec.analytic_methods or (spec.studentization,),
+                      placebo_draws=0)
+    fs = first_stage_strength(fit_shiftshare(regions, shares, fs_spec, sector_table), warn=warn)
+    return replace(fs, model_id=spec.model_id)
+
+
+def _rotemberg_and_shocks(regions: pd.DataFrame, spec: ShiftShareSpec, md, g: np.ndarray) -> dict[str, Any]:
+    y = regions[spec.outcome].to_numpy(dtype=float)
+    x = regions[spec.endogenous].to_numpy(dtype=float) if spec.is_iv else None
+    S = md.design.W
+    sc = None if md.design.sector_cluster is None else md.design.sector_cluster
+    return {"rotemberg": rotemberg_weights(y, x, S, g, md.Z, weights=md.weights, sectors=md.labels,
+                                           model_id=spec.model_id),
+            "shock_level": shock_level(y, x, S, g, md.Z, weights=md.weights, sectors=md.labels,
+                                       shock_cluster=sc, model_id=spec.model_id)}
+
+
+def design_diagnostics(regions: pd.DataFrame, shares: pd.DataFrame, spec: ShiftShareSpec, md,
+                       shifts: np.ndarray, *, sector_table: pd.DataFrame | None = None,
+                       top: int = 5) -> dict[str, Any]:
+    """JSON-ready diagnostics of a fitted spec (``extra.diagnostics`` of the result).
+
+    ``md`` the :class:`~i4districts.shiftshare.design.ModelDesign` of the fit and
+    ``shifts`` the observed shifts aligned with its share columns: Rotemberg weights
+    (the ``top`` sectors by ``|alpha|`` with their share of the estimate, and the
+    by-sector aggregation over periods), the shock-level regression and the
+    effective number of shocks, and for IV the first-stage F per method.
+    """
+    out: dict[str, Any] = {}
+    parts = _rotemberg_and_shocks(regions, spec, md, np.asarray(shifts, dtype=float))
+    rw: RotembergWeights = parts["rotemberg"]
+    summ = rw.summary()
+    by_sector = rw.by_sector().assign(abs_alpha=lambda d: d["alpha"].abs())
+    by_sector = by_sector.sort_values("abs_alpha", ascending=False).drop(columns="abs_alpha")
+    summ["top"] = by_sector.head(top).to_dict("records")
+    summ["top_columns"] = rw.top(top).to_dict("records")
+    summ.pop("model_id", None)
+    out["rotemberg"] = summ
+    sl: ShockLevel = parts["shock_level"]
+    out["shock_level"] = {k: v for k, v in sl.summary().items() if k != "model_id"}
+    if spec.is_iv:
+        out["first_stage"] = {k: v for k, v in _first_stage(regions, shares, spec, sector_table,
+                                                            warn=False).summary().items() if k != "model_id"}
     return out

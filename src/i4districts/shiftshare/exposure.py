@@ -439,26 +439,51 @@ class ShiftShareExposure:
         return share_design(W, w, sectors=labels, sector_cluster=sc)
 
     def fit(self, regions: pd.DataFrame, spec, *, region: str = "region", period: str | None = "year",
-            sector_table: pd.DataFrame | None = None, missing: str = "error"):
+            sector_table: pd.DataFrame | None = None, missing: str = "error", diagnostics: bool = False):
         """Fit ``spec`` (a :class:`~i4districts.shiftshare.spec.ShiftShareSpec`) with this share matrix.
 
         ``regions`` has one row per observation, the region codes in column
         ``region`` and the spec's columns (join the exposure with :meth:`join`).
-        The share columns are split by ``spec.period`` when the spec sets it,
-        else by ``period`` (default ``year``; ``None`` pools periods). Identical
-        to :func:`~i4districts.shiftshare.design.fit_shiftshare` with the
-        corresponding long shares table; ``missing``: see :meth:`long_shares`. Returns a
+        Share columns: one per sector when ``spec.pool_periods`` is true, or when it
+        is unset, the spec gives no ``period`` and the shifts have a single year
+        (a cross-sectional exposure: the same shocks in every period); otherwise
+        split by ``spec.period``, else by ``period`` (default ``year``; ``None``
+        pools). Identical to :func:`~i4districts.shiftshare.design.fit_shiftshare`
+        with the corresponding long shares table, with this object's shifts as the
+        observed shocks (``ri``, diagnostics) when they reproduce the shift-share
+        variable; ``missing``: see :meth:`long_shares`. Returns a
         :class:`~i4districts.shiftshare.results.ShiftShareResult`.
         """
         from i4districts.shiftshare.design import fit_shiftshare
 
         require_columns(regions, "regions table", [region])
-        per = spec.period or period
+        per = self.fit_period(spec, period)
         if per is not None:
             require_columns(regions, "regions table", [per])
         frame = regions.reset_index(drop=True).assign(row=np.arange(len(regions)))
         long = self.long_shares(frame[region].tolist(), region=region, missing=missing)
-        return fit_shiftshare(frame, long, replace(spec, period=per), sector_table)
+        fspec = replace(spec, period=per, pool_periods=per is None)
+        shifts = self._shifts_for(frame, long, fspec)
+        return fit_shiftshare(frame, long, fspec, sector_table, shifts=shifts, diagnostics=diagnostics)
+
+    def fit_period(self, spec, period: str | None = "year") -> str | None:
+        """The column splitting the share columns by period in :meth:`fit` (``None``: pooled)."""
+        if spec.pool_periods:
+            return None
+        if spec.pool_periods is None and spec.period is None and self.shifts["year"].nunique() == 1:
+            return None
+        return spec.period or period
+
+    def _shifts_for(self, frame: pd.DataFrame, long: pd.DataFrame, spec) -> np.ndarray | None:
+        """This object's shifts aligned with the share columns of ``spec`` (``None`` when they do not align)."""
+        from i4districts.shiftshare.design import share_matrix
+
+        per = frame[spec.period].to_numpy() if spec.period and not spec.pool_periods else None
+        _, labels, _ = share_matrix(long, frame["row"].tolist(), period=per)
+        try:
+            return self.shift_vector(labels)
+        except ShiftShareInputError:
+            return None
 
     # ------------------------------------------------------------ persistence
     def write(self, directory: str | Path) -> Path:

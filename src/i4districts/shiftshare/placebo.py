@@ -24,12 +24,24 @@ controls ``Z``:
 These are exactly the formulas of :func:`i4districts.shiftshare.akm.reg_ss`
 (same small-sample corrections, normal p-values); the tests refit draws with
 ``reg_ss`` and agree to 1e-10.
+
+**Randomization inference** (method ``ri``, :mod:`.ri`): for each placebo draw
+``g_r`` its own randomization p-value over permutations of ``g_r`` (the nested
+check). All draws x permutations form ONE K x (m R) matrix ``G[π]`` of shift
+vectors whose studentised t-statistics come from :func:`ols_t_statistics` (the same
+EHW/cluster formulas, in column chunks). ``m`` is every permutation when
+``K! <= ri_exact_max`` (default 720; 120 for the pipeline's 5 sectors), else the
+identity plus ``ri_nested`` seeded random permutations (default: as many as keep
+the work near ``_RI_BUDGET`` multiply-adds, between 19 and 99). A draw is rejected
+by ``ri`` when ``p <= alpha`` (the exact level-α randomization test: with
+exchangeable placebo shifts its rejection rate is at most α up to Monte Carlo
+error); the analytic methods reject when ``p < alpha``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -42,13 +54,15 @@ from i4districts.shiftshare.akm import ShareDesign, _check_weights, _controls, _
 from i4districts.shiftshare.design import control_matrix, sector_clusters, share_matrix
 from i4districts.shiftshare.errors import ShiftShareInputError
 from i4districts.shiftshare.linalg import GramProjection, weighted_projection
-from i4districts.shiftshare.results import METHODS
+from i4districts.shiftshare.results import ALL_METHODS, METHODS, RI
 from i4districts.shiftshare.spec import ShiftShareSpec
 
-__all__ = ["PlaceboResult", "draw_placebo_shifts", "placebo", "placebo_shiftshare"]
+__all__ = ["PlaceboResult", "draw_placebo_shifts", "ols_t_statistics", "placebo", "placebo_shiftshare"]
 
 TABLE = "shift-share placebo"
 _CHUNK_CELLS = 4_000_000  # N x R cells per chunk of the EHW/cluster sums
+_RI_BUDGET = 4e9  # multiply-adds (N K columns) of the nested randomization check
+_RI_TIE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -74,9 +88,15 @@ class PlaceboResult:
     def n_draws(self) -> int:
         return int(self.estimates.shape[0])
 
+    ri_permutations: int | None = None
+    ri_exact: bool | None = None
+    ri_studentization: str | None = None
+
     @property
     def rejection(self) -> dict[str, float]:
-        return {m: float(np.mean(self.p[m] < self.alpha)) for m in self.methods}
+        """Share of draws rejected at ``alpha``: ``p < alpha``; ``ri``: ``p <= alpha`` (exact test)."""
+        return {m: float(np.mean(self.p[m] <= self.alpha + _RI_TIE) if m == RI
+                         else np.mean(self.p[m] < self.alpha)) for m in self.methods}
 
     @property
     def mc_se(self) -> dict[str, float]:
@@ -84,7 +104,7 @@ class PlaceboResult:
         return {m: float(np.sqrt(v * (1 - v) / r)) for m, v in self.rejection.items()}
 
     def t(self, method: str) -> np.ndarray:
-        """``(β - β0) / SE`` per draw (AKM0: with the null-imposed SE)."""
+        """``(β - β0) / SE`` per draw (AKM0: with the null-imposed SE; ri: the studentisation's SE)."""
         return (self.estimates - self.beta0) / self.std_error[method]
 
     def table(self) -> pd.DataFrame:
@@ -99,8 +119,12 @@ class PlaceboResult:
         ])
 
     def summary(self) -> dict[str, Any]:
-        return {"model_id": self.model_id, "n_draws": self.n_draws, "alpha": self.alpha,
-                "seed": self.seed, "rejection": self.rejection, "mc_se": self.mc_se}
+        out = {"model_id": self.model_id, "n_draws": self.n_draws, "alpha": self.alpha,
+               "seed": self.seed, "rejection": self.rejection, "mc_se": self.mc_se}
+        if RI in self.methods:
+            out["ri"] = {"permutations_per_draw": self.ri_permutations, "exact": self.ri_exact,
+                         "studentization": self.ri_studentization, "rule": "reject when p <= alpha"}
+        return out
 
 
 def draw_placebo_shifts(
@@ -161,6 +185,9 @@ def placebo(
     alpha: float = 0.05,
     beta0: float = 0.0,
     model_id: str | None = None,
+    ri_studentization: str | None = None,
+    ri_exact_max: int = 720,
+    ri_nested: int | None = None,
 ) -> PlaceboResult:
     """Placebo regressions of the real outcome ``y`` on ``S g_r`` for ``n_draws`` random shifts.
 
@@ -170,13 +197,15 @@ def placebo(
     (the real shifts; t-statistics and rejection rates do not depend on the
     scale). ``cluster_corr`` correlates draws within the design's sector clusters.
     ``draws`` (K x R) overrides the random draws. Methods as in ``reg_ss``
-    (``cluster`` needs ``region_cluster``).
+    (``cluster`` needs ``region_cluster``). ``"ri"`` adds each draw's own randomization
+    p-value (module docstring), studentised by ``ri_studentization`` (default
+    ``cluster`` when ``region_cluster`` is given, else ``ehw``).
     """
     ms = tuple(METHODS) if methods == "all" else tuple([methods] if isinstance(methods, str) else methods)
-    unknown = [m for m in ms if m not in METHODS]
+    unknown = [m for m in ms if m not in ALL_METHODS]
     if unknown:
-        raise ShiftShareInputError(TABLE, "methods", f"unknown (allowed {list(METHODS)})", unknown)
-    ms = tuple(m for m in METHODS if m in ms)
+        raise ShiftShareInputError(TABLE, "methods", f"unknown (allowed {list(ALL_METHODS)})", unknown)
+    ms = tuple(m for m in ALL_METHODS if m in ms)
     S = design.W
     n, k = S.shape
     y = _vector(y, "outcome", n)
@@ -273,10 +302,102 @@ def placebo(
         if "akm0" in ms:
             ses["akm0"] = _se(a[:, None] - beta0 * MG)
     for m in ms:
+        if m == RI:
+            continue
         with np.errstate(divide="ignore", invalid="ignore"):
             pv[m] = 2 * stats.norm.sf(np.abs(beta - beta0) / ses[m])
+    ri_info: dict[str, Any] = {}
+    if RI in ms:
+        stud = ri_studentization or ("cluster" if region_cluster is not None else "ehw")
+        ses[RI], pv[RI], ri_info = _nested_ri(y, design, Z, G, w=w, weights=weights,
+                                              region_cluster=region_cluster, studentization=stud,
+                                              exact_max=ri_exact_max, nested=ri_nested, seed=seed)
     return PlaceboResult(methods=ms, estimates=beta, std_error=ses, p=pv, shifts=G, alpha=alpha,
-                         beta0=beta0, seed=seed if draws is None else None, model_id=model_id)
+                         beta0=beta0, seed=seed if draws is None else None, model_id=model_id, **ri_info)
+
+
+def _nested_ri(y, design, Z, G, *, w, weights, region_cluster, studentization, exact_max, nested, seed):
+    """Each draw's randomization p-value over permutations of its own shifts (one matrix product)."""
+    from i4districts.shiftshare.ri import randomization_p, shift_permutations
+
+    labels = list(design.sectors)
+    n, c = design.W.shape
+    r = G.shape[1]
+    if nested is None:
+        nested = int(min(99, max(19, _RI_BUDGET // max(1.0, float(r) * n * c))))
+    rng_seed = None if seed is None else int(seed) + 1
+    cp, exact, _ = shift_permutations(labels, draws=nested, seed=rng_seed, exact_max=exact_max)  # m x C
+    m = cp.shape[0]
+    Gall = G[cp.T].reshape(c, m * r)              # column j*r + i: permutation j of draw i
+    t, se = ols_t_statistics(y, design, Z, Gall, weights=weights, region_cluster=region_cluster,
+                             studentization=studentization, return_se=True)
+    p = randomization_p(t.reshape(m, r))
+    return se[:r], p, {"ri_permutations": m, "ri_exact": exact, "ri_studentization": studentization}
+
+
+def ols_t_statistics(
+    y: np.ndarray,
+    design: ShareDesign,
+    Z: np.ndarray | None,
+    G: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    region_cluster: Sequence[object] | None = None,
+    studentization: str = "ehw",
+    return_se: bool = False,
+):
+    """t-statistics ``β_j / SE_j`` of ``y`` on ``S G[:, j]`` for every column of ``G`` (K x m).
+
+    ``SE`` is EHW (HC1) or region-clustered (CR1), exactly as in
+    :func:`~i4districts.shiftshare.akm.reg_ss`; the work is matrix products in column chunks.
+    """
+    if studentization not in ("ehw", "cluster"):
+        raise ShiftShareInputError(TABLE, "ri_studentization", "must be 'ehw' or 'cluster'", [studentization])
+    S = design.W
+    n, k = S.shape
+    y = _vector(y, "outcome", n)
+    G = np.asarray(G, dtype=float)
+    if G.ndim != 2 or G.shape[0] != k:
+        raise ShiftShareInputError(TABLE, "draws", f"must be {k} x R, got shape {G.shape}")
+    w = np.ones(n) if weights is None else _check_weights(weights, n)
+    zproj = weighted_projection(_controls(Z, n), w)
+    p_rank = zproj.rank + 1
+    yt = zproj.residuals(y)
+    St = zproj.residuals(S)
+    b = St.T @ (w * yt)
+    Q = St.T @ (w[:, None] * St)
+    num = G.T @ b
+    RX = np.einsum("kr,kr->r", G, Q @ G)
+    if (RX <= 1e-14 * np.max(np.abs(RX), initial=0.0)).any():
+        raise ShiftShareInputError(TABLE, "shifts", "give permuted exposures collinear with the controls",
+                                   np.flatnonzero(RX <= 0)[:5].tolist())
+    beta = num / RX
+    if studentization == "cluster":
+        if region_cluster is None:
+            raise ShiftShareInputError(TABLE, "region_cluster", "is required for the cluster studentisation")
+        rc = np.asarray(region_cluster)
+        if rc.shape != (n,):
+            raise ShiftShareInputError(TABLE, "region_cluster", f"has shape {rc.shape}, expected ({n},)")
+        _, codes = np.unique(rc, return_inverse=True)
+        n_g = int(codes.max()) + 1
+        if n_g < 2:
+            raise ShiftShareInputError(TABLE, "region_cluster", "needs at least two clusters")
+        ind = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_g, n))
+    ss = np.empty(G.shape[1])
+    step = max(1, _CHUNK_CELLS // max(n, 1))
+    for j0 in range(0, G.shape[1], step):
+        sl = slice(j0, j0 + step)
+        ddx = St @ G[:, sl]
+        u = w[:, None] * (yt[:, None] - ddx * beta[sl]) * ddx
+        if studentization == "cluster":
+            u = ind @ u
+        ss[sl] = np.einsum("ir,ir->r", u, u)
+    if studentization == "cluster":
+        se = np.sqrt(n_g / (n_g - 1) * (n - 1) / (n - p_rank) * ss) / RX
+    else:
+        se = np.sqrt(n / (n - p_rank) * ss) / RX
+    t = beta / se
+    return (t, se) if return_se else t
 
 
 def placebo_shiftshare(
@@ -297,19 +418,18 @@ def placebo_shiftshare(
     Same controls, weights, region and sector clusters as ``spec`` (the inputs of
     :func:`~.design.fit_shiftshare`); methods default to the spec's.
     """
-    needed = [c for c in (spec.outcome, spec.weights, spec.region_cluster, spec.period, *spec.controls, "row")
-              if c is not None]
+    from i4districts.shiftshare.design import model_design
+
+    needed = [c for c in (spec.outcome, spec.weights, spec.region_cluster, spec.period, spec.share_scale,
+                          *spec.controls, "row") if c is not None]
     missing = [c for c in needed if c not in regions.columns]
     if missing:
         raise ShiftShareInputError("regions table", missing[0], "is missing", missing)
-    period = regions[spec.period].to_numpy() if spec.period else None
-    S, labels, col_sector = share_matrix(shares, regions["row"].tolist(), period=period)
-    w = regions[spec.weights].to_numpy(dtype=float) if spec.weights else None
-    sc = sector_clusters(col_sector, spec.sector_cluster, sector_table) if spec.sector_cluster else None
-    design = share_design(S, w, sectors=labels, sector_cluster=sc)
-    Z, _ = control_matrix(regions, spec.controls, categorical=spec.categorical, intercept=spec.intercept)
-    rc = regions[spec.region_cluster].to_numpy() if spec.region_cluster else None
-    return placebo(regions[spec.outcome].to_numpy(dtype=float), design, Z, weights=w, region_cluster=rc,
-                   n_draws=n_draws, seed=seed, shifts=shifts, scale=scale, cluster_corr=cluster_corr,
-                   methods=spec.methods if methods is None else methods, alpha=spec.alpha,
-                   beta0=spec.beta0, model_id=spec.model_id)
+    # the fit's design without needing the regressor columns
+    md = model_design(regions, shares, replace(spec, regressor=spec.outcome, endogenous=None, instrument=None),
+                      sector_table)
+    return placebo(regions[spec.outcome].to_numpy(dtype=float), md.design, md.Z, weights=md.weights,
+                   region_cluster=md.region_cluster, n_draws=n_draws, seed=seed, shifts=shifts, scale=scale,
+                   cluster_corr=cluster_corr, methods=spec.methods if methods is None else methods,
+                   alpha=spec.alpha, beta0=spec.beta0, model_id=spec.model_id,
+                   ri_studentization=spec.studentization)

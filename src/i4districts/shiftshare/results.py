@@ -6,12 +6,14 @@ field ``ci_type`` then says what the set is:
 * ``"interval"``: ``[ci_low, ci_high]``;
 * ``"complement"``: ``(-inf, ci_high] U [ci_low, +inf)`` (AKM0 when the
   shift-share regressor/instrument is weak; ``ci_low > ci_high`` as in R);
-* ``"real_line"``: ``(-inf, +inf)``.
+* ``"real_line"``: ``(-inf, +inf)``;
+* ``"none"``: no confidence set was computed (``ri``: a randomization p-value only;
+  ``ci_low``/``ci_high`` are ``null``).
 
 :class:`ShiftShareResult` implements the package's one results protocol
 (:class:`i4districts.results.ResultProtocol`, ``kind = "shiftshare"``): its
 ``tidy()``/``coefficients`` row is the shift-share coefficient under the *primary*
-method (AKM when computed, else the first computed method; ``.vcov("ehw")`` returns
+method (``ri`` when computed, else AKM when computed, else the first computed method; ``.vcov("ehw")`` returns
 a new result with another primary method), and ``to_dict()`` has the common keys
 plus the per-method results under ``methods``.
 """
@@ -29,7 +31,13 @@ from scipy import stats
 from i4districts.results import ResultProtocol
 
 METHODS: tuple[str, ...] = ("homoskedastic", "ehw", "cluster", "akm", "akm0")
-"""Method names used in specs and records (ShiftShareSE's ``method="all"``)."""
+"""The analytic methods (ShiftShareSE's ``method="all"``; what ``methods: all`` means in a spec)."""
+
+RI = "ri"
+"""Randomization inference over permutations of the shifts (:mod:`i4districts.shiftshare.ri`)."""
+
+ALL_METHODS: tuple[str, ...] = (*METHODS, RI)
+"""Every method a spec may request: the analytic ones plus ``ri``."""
 
 R_LABELS: dict[str, str] = {
     "homoskedastic": "Homoscedastic",
@@ -37,6 +45,7 @@ R_LABELS: dict[str, str] = {
     "cluster": "Reg. cluster",
     "akm": "AKM",
     "akm0": "AKM0",
+    "ri": "RI (permuted shifts)",
 }
 """ShiftShareSE's printed names of the methods."""
 
@@ -46,6 +55,8 @@ CORRECTION_LABELS: dict[str, str] = {
     "cluster": "OLS: G/(G-1)(N-1)/(N-p) (CR1); IV: none (ShiftShareSE)",
     "akm": "none (AKM 2019, eq. 36; sector clusters)",
     "akm0": "none (AKM 2019, Remark 6: null-imposed, confidence set by test inversion)",
+    "ri": "none: exact randomization p-value of the studentised t over permutations of the shifts "
+          "(Borusyak and Hull 2023); the standard error is the studentisation's (EHW HC1 or region-cluster CR1)",
 }
 """Named small-sample corrections of the methods (see :mod:`i4districts.shiftshare.akm`)."""
 
@@ -95,6 +106,8 @@ class ShiftShareResult(ResultProtocol):
         "Inference, QJE 134(4), 1949-2010; R package ShiftShareSE"
     )
     primary_method: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """JSON-ready additions written under ``extra`` (``ri``, ``placebo``, ``diagnostics``, ...)."""
 
     kind = "shiftshare"
 
@@ -107,11 +120,15 @@ class ShiftShareResult(ResultProtocol):
     # ------------------------------------------------------------- protocol
     @property
     def primary(self) -> MethodResult:
-        """The method reported by ``tidy()``/``coefficients``: ``primary_method``, else AKM, else the first."""
+        """The method reported by ``tidy()``/``coefficients``: ``primary_method``, else ``ri``, else AKM,
+        else the first."""
         if self.primary_method is not None:
             return self.method(self.primary_method)
         names = [m.method for m in self.methods]
-        return self.method("akm") if "akm" in names else self.methods[0]
+        for pref in (RI, "akm"):
+            if pref in names:
+                return self.method(pref)
+        return self.methods[0]
 
     def vcov(self, method: str) -> "ShiftShareResult":
         """A NEW result whose primary (reported) method is ``method`` (one already computed)."""
@@ -144,6 +161,18 @@ class ShiftShareResult(ResultProtocol):
             clusters, n_clusters = ["sector"], self.n_sector_clusters or self.n_sectors
         elif m.method == "cluster":
             clusters, n_clusters = ["region"], self.n_region_clusters
+        ri = self.extra.get("ri") if isinstance(self.extra, dict) else None
+        if m.method == RI and ri:
+            if ri.get("studentization") == "cluster":
+                clusters, n_clusters = ["region"], self.n_region_clusters
+            return {
+                "type": RI, "method": RI, "label": R_LABELS[RI], "correction": RI,
+                "correction_label": CORRECTION_LABELS[RI], "clusters": clusters, "n_clusters": n_clusters,
+                "ci_type": m.ci_type, "distribution": "randomization", "df": None, "alpha": self.alpha,
+                "beta0": self.beta0, "methods_computed": [x.method for x in self.methods],
+                "studentization": ri.get("studentization"), "permutations": ri.get("permutations"),
+                "exact": ri.get("exact"),
+            }
         return {
             "type": m.method,
             "method": m.method,

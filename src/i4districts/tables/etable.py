@@ -15,7 +15,7 @@ import pandas as pd
 
 from .regression import COEFFICIENT_COLUMNS, RENDERERS, ModelColumn, _grid, to_csv
 
-__all__ = ["etable", "model_column", "TYPES"]
+__all__ = ["etable", "inference_note", "model_column", "TYPES"]
 
 TYPES = ("tex", "md", "html", "csv", "df")
 
@@ -37,6 +37,20 @@ def _inference_text(inf: Mapping[str, Any], kind: str) -> str:
     clusters = inf.get("clusters") or []
     by = f" by {' and '.join(clusters)}" if clusters else ""
     return f"{kind_label}{by} ({inf.get('correction')})"
+
+
+def inference_note(results: Sequence[Any]) -> str:
+    """One note naming the inference of every column, e.g. ``(1) RI (permuted shifts): ...; (2) Clustered ...``."""
+    parts = []
+    for i, result in enumerate(results, start=1):
+        rec = _record(result)
+        kind = rec.get("kind") or ("shiftshare" if "methods" in rec else "panel")
+        inf = rec.get("inference") or {}
+        text = _inference_text(inf, kind)
+        if kind == "shiftshare" and inf.get("correction_label"):
+            text += f": {inf['correction_label']}"
+        parts.append(f"({i}) {text}")
+    return "Inference by column: " + "; ".join(parts)
 
 
 def model_column(result: Any, *, label: str | None = None, labels: Mapping[str, str] | None = None) -> ModelColumn:
@@ -64,6 +78,14 @@ def model_column(result: Any, *, label: str | None = None, labels: Mapping[str, 
         stats["R²"] = f"{float(rec['r2']):.3f}"
     if kind == "shiftshare" and rec.get("n_sectors") is not None:
         stats["Sectors"] = f"{int(rec['n_sectors']):,}"
+    summary = (rec.get("extra") or {}).get("diagnostics_summary") or {}
+    if summary.get("effective_shocks") is not None:
+        stats["Effective shocks"] = f"{float(summary['effective_shocks']):.1f}"
+    if summary.get("top_sector") is not None and summary.get("top_sector_share") is not None:
+        stats["Top sector (share of estimate)"] = f"{summary['top_sector']} ({100 * float(summary['top_sector_share']):.0f}%)"
+    if summary.get("placebo_rejection") is not None:
+        stats["Placebo rejection at 5%"] = (f"{100 * float(summary['placebo_rejection']):.1f}% "
+                                            f"of {int(summary.get('placebo_draws') or 0)}")
     outcome = rec.get("outcome") or rec.get("model_id") or "model"
     return ModelColumn(model_id=str(rec.get("model_id") or outcome), label=label or labels.get(outcome, outcome),
                        coefficients=coefs, statistics=stats)
