@@ -28,3 +28,4 @@ rule all:
         rules.specialization.output,
         rules.concentration.output,
         rules.table.output,
+        polarization_outputs,

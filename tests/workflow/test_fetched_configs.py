@@ -118,3 +118,16 @@ def test_eurostat_current_dry_run_lists_the_fetches_and_the_models(tmp_path: Pat
         assert f"results/eurostat_current/models/{model}.json" in text
     assert "growth_exposure_by_district" not in text  # config.yaml's models are replaced, not merged
     assert not (workdir / "results" / "fetch").exists() and not (workdir / "results" / "raw").exists()
+
+
+def test_lfs_config_writes_education_polarization_from_the_fetched_lfs(lfs_run: Path):
+    """Education tiers of the employed (low ED0-2, middle ED3_4, high ED5-8) by NUTS-2 region, as outcomes."""
+    out = lfs_run / "results" / "lfs_nuts2" / "indicators"
+    shares = pd.read_parquet(out / "education_tier_shares.parquet")
+    assert shares["region"].str.slice(0, 2).isin(["IT", "ES"]).all()
+    assert shares["region"].nunique() == 21 + 19
+    piemonte = shares[(shares["region"] == "ITC1") & (shares["year"] == 2000)].set_index("tier")["value"]
+    # Piemonte 2000, Y25-64, from lfst_r_lfe2eedu: ED0-2 722.7, ED3_4 665.9, ED5-8 178.3 thousand
+    assert piemonte["low"] == pytest.approx(722.7 / (722.7 + 665.9 + 178.3), rel=1e-9)
+    changes = pd.read_parquet(out / "education_polarization.parquet")
+    assert {"hollowing_out", "polarization_index"} <= set(changes.columns)

@@ -190,6 +190,13 @@ def nuts_args(wildcards, input):
     return ["--nuts-version", config["data"]["nuts_version"], "--nuts-changes", *input.nuts_changes]
 
 
+def polarization_outputs(wildcards):
+    """Education polarization outputs when polarization.education is on (needs the fetched LFS table)."""
+    if not config["polarization"]["education"]:
+        return []
+    return [f"{R}/indicators/education_tier_shares.parquet", f"{R}/indicators/education_polarization.parquet"]
+
+
 def fetch_targets(wildcards):
     """Outputs of config['fetch']['datasets'] (default: every dataset the mirror covers)."""
     names = config["fetch"].get("datasets") or mirrored_names(FETCH_LEDGER)

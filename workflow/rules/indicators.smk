@@ -29,3 +29,23 @@ rule concentration:
         ENV
     shell:
         "i4d indicators concentration -i {input:q} -o {output:q} 2> {log:q}"
+
+
+rule education_polarization:
+    input:
+        "results/fetch/lfst_r_lfe2eedu_bulk.parquet",
+    output:
+        shares=f"{R}/indicators/education_tier_shares.parquet",
+        changes=f"{R}/indicators/education_polarization.parquet",
+    params:
+        code=CODE,
+        countries=",".join(config["polarization"]["countries"]),
+        start=config["polarization"]["start"],
+        end=config["polarization"]["end"],
+    log:
+        f"{R}/logs/education_polarization.log",
+    conda:
+        ENV
+    shell:
+        "i4d indicators education-polarization -i {input:q} -o {output.shares:q} --countries {params.countries:q} "
+        "--changes {output.changes:q} --start {params.start:q} --end {params.end:q} 2> {log:q}"
