@@ -127,6 +127,18 @@ class PlaceboResult:
         return out
 
 
+
+def _cluster_indicator(region_cluster, n: int) -> tuple[sp.csr_matrix, int]:
+    """Sparse G x N indicator of the region clusters (for sums of scores by cluster) and G."""
+    rc = np.asarray(region_cluster)
+    if rc.shape != (n,):
+        raise ShiftShareInputError(TABLE, "region_cluster", f"has shape {rc.shape}, expected ({n},)")
+    _, codes = np.unique(rc, return_inverse=True)
+    n_g = int(codes.max()) + 1
+    if n_g < 2:
+        raise ShiftShareInputError(TABLE, "region_cluster", "needs at least two clusters")
+    return sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_g, n)), n_g
+
 def draw_placebo_shifts(
     n_sectors: int,
     n_draws: int,
@@ -258,14 +270,7 @@ def placebo(
         sum_u2 = np.empty(G.shape[1])
         sum_c2 = np.empty(G.shape[1])
         if "cluster" in ms:
-            rc = np.asarray(region_cluster)
-            if rc.shape != (n,):
-                raise ShiftShareInputError(TABLE, "region_cluster", f"has shape {rc.shape}, expected ({n},)")
-            _, codes = np.unique(rc, return_inverse=True)
-            n_g = int(codes.max()) + 1
-            if n_g < 2:
-                raise ShiftShareInputError(TABLE, "region_cluster", "needs at least two clusters")
-            ind = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_g, n))
+            ind, n_g = _cluster_indicator(region_cluster, n)
         step = max(1, _CHUNK_CELLS // max(n, 1))
         for j0 in range(0, G.shape[1], step):
             sl = slice(j0, j0 + step)
@@ -375,14 +380,7 @@ def ols_t_statistics(
     if studentization == "cluster":
         if region_cluster is None:
             raise ShiftShareInputError(TABLE, "region_cluster", "is required for the cluster studentisation")
-        rc = np.asarray(region_cluster)
-        if rc.shape != (n,):
-            raise ShiftShareInputError(TABLE, "region_cluster", f"has shape {rc.shape}, expected ({n},)")
-        _, codes = np.unique(rc, return_inverse=True)
-        n_g = int(codes.max()) + 1
-        if n_g < 2:
-            raise ShiftShareInputError(TABLE, "region_cluster", "needs at least two clusters")
-        ind = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_g, n))
+        ind, n_g = _cluster_indicator(region_cluster, n)
     ss = np.empty(G.shape[1])
     step = max(1, _CHUNK_CELLS // max(n, 1))
     for j0 in range(0, G.shape[1], step):
