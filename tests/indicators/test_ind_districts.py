@@ -48,10 +48,10 @@ def test_textile_district_passes_every_step_by_hand():
     assert r["lq_business_services"] == pytest.approx((100 / 1050) / (4100 / 12050))
     assert r["step1_manufacturing"]
     # Manufacturing by class in D: 300, 450, 100, 0 (of 850); nation: 800, 2450, 100, 500 (of 3850).
-    assert r["size_lq_W0_9"] == pytest.approx((300 / 850) / (800 / 3850))
-    assert r["size_lq_W50_249"] == pytest.approx((100 / 850) / (100 / 3850))  # 4.53, the highest
-    assert r["size_lq_W_GE250"] == 0.0
-    assert r["top_size_class"] == "W50_249" and r["step2_sme"]
+    assert r["size_lq_micro"] == pytest.approx((300 / 850) / (800 / 3850))
+    assert r["size_lq_medium"] == pytest.approx((100 / 850) / (100 / 3850))  # 4.53, the highest
+    assert r["size_lq_large"] == 0.0
+    assert r["top_size_class"] == "medium" and r["step2_sme"]
     # Textiles: (800/1050) / (1300/12050) = 7.06 > mechanics (50/1050) / (2550/12050).
     assert r["main_industry"] == "TEX"
     assert r["main_industry_lq"] == pytest.approx((800 / 1050) / (1300 / 12050))
@@ -81,12 +81,18 @@ def test_prevalence_by_employment_vs_lq():
     # Nation = REST + P: E = 11790, manufacturing 3300, business services 4390.
     # LQ_m = (300/790)/(3300/11790) = 1.357 > LQ_bs = (390/790)/(4390/11790) = 1.326 (passes by LQ),
     # but in levels 300 manufacturing jobs < 390 business-service jobs (fails by employment).
+    # ISTAT's prevalence index (default) also fails: excess manufacturing 300 - 790*3300/11790 = 78.9
+    # < excess business services 390 - 790*4390/11790 = 95.8 (the LQ comparison was the deviation).
     spec = [("13", "W0_9", 300, 60), ("62", "W0_9", 390, 80), ("47", "W0_9", 100, 20)]
-    by_lq = run("P", spec)
+    by_lq = run("P", spec, prevalence="lq")
     by_emp = run("P", spec, prevalence="employment")
     assert by_lq["lq_manufacturing"] > by_lq["lq_business_services"]
     assert by_lq["step1_manufacturing"]
     assert not by_emp["step1_manufacturing"]  # 300 manufacturing jobs < 390 business-service jobs
+    by_excess = run("P", spec)
+    assert by_excess["prevalence_manufacturing"] == pytest.approx(300 / 790 - 3300 / 11790)
+    assert by_excess["prevalence_business_services"] == pytest.approx(390 / 790 - 4390 / 11790)
+    assert not by_excess["step1_manufacturing"]
 
 
 def test_step2_tie_fails_and_large_firm_led_flag():
@@ -100,13 +106,13 @@ def test_step2_tie_fails_and_large_firm_led_flag():
     ]
     r = run("T", tie)
     assert r["step1_manufacturing"]
-    assert r["size_lq_W0_9"] == 1.0 and r["size_lq_W_GE250"] == 1.0 and not r["step2_sme"]
+    assert r["size_lq_micro"] == 1.0 and r["size_lq_large"] == 1.0 and not r["step2_sme"]
     # L: a large mechanics plant (LQ of 250+ = (800/1100)/(1300/4100) = 2.29, the highest class)
     # next to a small-firm textile industry, which is the main industry (LQ 3.55 vs 2.29).
     L = [("28", "W_GE250", 800, 1), ("13", "W10_49", 300, 10), ("62", "W0_9", 100, 20), ("47", "W0_9", 100, 20)]
     r = run("L", L)
-    assert r["size_lq_W_GE250"] == pytest.approx((800 / 1100) / (1300 / 4100))
-    assert r["top_size_class"] == "W_GE250" and not r["step2_sme"]
+    assert r["size_lq_large"] == pytest.approx((800 / 1100) / (1300 / 4100))
+    assert r["top_size_class"] == "large" and not r["step2_sme"]
     assert r["main_industry"] == "TEX"
     assert r["main_industry_lq"] == pytest.approx((300 / 1300) / (800 / 12300))
     assert r["step4_sme_main"] and r["large_firm_led"] and not r["district"]
@@ -127,9 +133,10 @@ def test_step4_single_medium_unit_exception_at_threshold():
     # With two medium units the ordinary rule applies: SME share 1 > 1/2 -> district.
     two = [s if s[1] != "W50_249" else ("13", "W50_249", 200, 2) for s in spec]
     assert run("M", two)["district"]
-    # Without a units column the exception cannot be applied (documented) -> district, units NaN.
+    # Without a units column the exception cannot be applied -> flagged, SME share decides -> district.
     no_units = identify_districts(country(M=spec).drop(columns="units"), n_units=None).set_index("region").loc["M"]
     assert no_units["district"] and pd.isna(no_units["main_medium_units"])
+    assert no_units["medium_unit_rule"] == "not_applicable_no_units" and r["medium_unit_rule"] == "applied"
 
 
 def test_step4_fails_when_large_units_dominate_main_industry():
@@ -150,7 +157,7 @@ def test_micro_class_option_and_time_none():
     out = identify_districts(country(D=DISTRICT).drop(columns="year"), time=None)
     assert "year" not in out.columns and out.set_index("region").loc["D", "district"]
     # Excluding micro units from the SME classes leaves W50_249 (highest) -> still SME.
-    r = run("D", DISTRICT, sme_classes=("W10_49", "W50_249"))
+    r = run("D", DISTRICT, sme_classes=("small", "medium"))
     assert r["step2_sme"]
 
 

@@ -267,10 +267,12 @@ def register(stage: str, subparsers) -> None:
     _keys(p, sector_help="activity (ATECO) column", region_help="local labour system column", missing=False)
     p.add_argument("--size-class", default="size_class", help="size-class column (default: size_class)")
     p.add_argument("--units-column", default="units", help="number of local units column (default: units)")
-    p.add_argument("--no-units", action="store_true", help="no units column: skip ISTAT's single-medium-unit exception")
+    p.add_argument("--no-units", action="store_true",
+                   help="no units column: ISTAT's single-medium-unit rule is not applied (flagged not_applicable_no_units)")
     p.add_argument("--no-time", action="store_true", help="the table has a single period and no year column")
-    p.add_argument("--prevalence", choices=("lq", "employment"), default="lq",
-                   help="step 1: manufacturing prevails over services by LQ (default) or employment")
+    p.add_argument("--prevalence", choices=("excess", "lq", "employment"), default="excess",
+                   help="step 1: manufacturing prevails over services by ISTAT's prevalence (excess-employment) "
+                        "index (default), by LQ, or by employment")
     p.add_argument("--manufacturing-lq-min", type=float, default=1.0, help="step 1 threshold (default 1)")
     p.add_argument("--main-industry-lq-min", type=float, default=1.0, help="step 3 threshold (default 1)")
     p.add_argument("--sme-share-min", type=float, default=0.5, help="step 4 threshold (default 0.5)")
