@@ -40,7 +40,7 @@ def lfs_run(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path
     workdir = make_workdir(tmp_path_factory.mktemp("lfs_nuts2"))
     with pytest.MonkeyPatch.context() as mp:
         _offline_env(mp, workdir, shared_data)
-        snakemake(workdir, "--configfile", "config/lfs_nuts2.yaml", "--replace-workflow-config")
+        snakemake(workdir, "--configfile", "config/lfs_nuts2.yaml")
     return workdir
 
 
@@ -108,7 +108,7 @@ def test_eurostat_current_dry_run_lists_the_fetches_and_the_models(tmp_path: Pat
                                                                     monkeypatch: pytest.MonkeyPatch):
     workdir = make_workdir(tmp_path)
     _offline_env(monkeypatch, workdir, shared_data)
-    proc = snakemake(workdir, "--dry-run", "--configfile", "config/eurostat_current.yaml", "--replace-workflow-config")
+    proc = snakemake(workdir, "--dry-run", "--configfile", "config/eurostat_current.yaml")
     text = proc.stdout + proc.stderr
     for name in ("nama_10r_3empers", "isoc_eb_p3dn2"):
         assert f"results/fetch/{name}.parquet" in text
