@@ -114,3 +114,11 @@ def no_sockets(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse_connect)
     monkeypatch.setattr(socket, "create_connection", refuse_create)
     return attempts
+
+
+def offline(tmp_path, shared_data):
+    """A Fetcher in offline mode serving the shared mirror, with its cache under ``tmp_path``."""
+    from i4districts.fetch.client import Fetcher
+    from i4districts.fetch.settings import FetchSettings
+
+    return Fetcher(FetchSettings.resolve(mode="offline", cache=tmp_path / "cache", mirror=shared_data, env={}))

@@ -25,12 +25,11 @@ from i4districts.fetch.httpclient import RetryPolicy
 from i4districts.fetch.ledger import DatasetSpec, load_ledger
 from i4districts.fetch.settings import FetchSettings
 
+from .conftest import offline  # noqa: E402
+
 LEDGER = load_ledger()
 FAST = RetryPolicy(max_tries=3, backoff_base=0.01, backoff_cap=0.02, connect_timeout=1, read_timeout=2)
 
-
-def offline(tmp_path, shared_data) -> Fetcher:
-    return Fetcher(FetchSettings.resolve(mode="offline", cache=tmp_path / "cache", mirror=shared_data, env={}))
 
 
 def online(tmp_path, server, **kw) -> Fetcher:

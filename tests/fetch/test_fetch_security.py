@@ -30,12 +30,11 @@ from i4districts.fetch.parsers import parse_body
 from i4districts.fetch.settings import FetchSettings
 from i4districts.fetch.vintage import VintageStore
 
+from .conftest import offline  # noqa: E402
+
 LEDGER = load_ledger()
 FAST = RetryPolicy(max_tries=2, backoff_base=0.01, backoff_cap=0.02, connect_timeout=1, read_timeout=2)
 
-
-def offline(tmp_path, shared_data) -> Fetcher:
-    return Fetcher(FetchSettings.resolve(mode="offline", cache=tmp_path / "cache", mirror=shared_data, env={}))
 
 
 def replayer(tmp_path) -> Fetcher:
