@@ -31,7 +31,22 @@ STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "exposure": ("sector adoption and shift-share exposure with instruments", ("i4districts.shiftshare.cli",)),
     "estimate": ("estimate a panel or shift-share model declared in a YAML spec",
                  ("i4districts.estimation.cli", "i4districts.shiftshare.cli")),
-    "tables": ("publication tables from estimation results", ("i4districts.pipeline.cli",)),
+    "tables": ("publication tables from estimation results, indicators and diagnostics",
+               ("i4districts.pipeline.cli", "i4districts.tables.cli")),
+    "figures": ("maps (choropleths on GISCO geometries) and coefficient plots", ("i4districts.figures.cli",)),
+    "report": ("the self-contained HTML report with provenance, and the README replication section",
+               ("i4districts.report.cli",)),
+    "golden": ("golden (published) results that CI validates: record and update them with a reason",
+               ("i4districts.golden.cli",)),
+}
+
+#: Single commands without a stage: name -> (help, module providing ``configure(parser)``).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "synth": ("generate a synthetic Italy with known truth (deterministic from a seed)", "i4districts.synth.cli"),
+    "refresh": ("fetch new vintages, write revision reports, rerun the workflow and report moved estimates",
+                "i4districts.refresh.cli"),
+    "validate": ("compare a run's estimates with the golden results (non-zero exit on a move beyond tolerance)",
+                 "i4districts.golden.cli"),
 }
 
 
@@ -60,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         for name in modules:
             importlib.import_module(name).register(stage, commands)
         sp.set_defaults(_stage_parser=sp)
+    for name, (help_text, module) in COMMANDS.items():
+        cp = stages.add_parser(name, help=help_text, description=help_text,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        importlib.import_module(module).configure(name, cp)
     return parser
 
 

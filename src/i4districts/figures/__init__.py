@@ -1,0 +1,1 @@
+"""i4districts.figures (in progress)."""

@@ -1,0 +1,1 @@
+"""i4districts.refresh (in progress)."""

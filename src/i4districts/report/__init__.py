@@ -1,0 +1,1 @@
+"""i4districts.report (in progress)."""
