@@ -20,6 +20,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/indicators.smk"
 include: "workflow/rules/exposure.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/districts.smk"
 
 
 rule all:
@@ -29,3 +30,4 @@ rule all:
         rules.concentration.output,
         rules.table.output,
         polarization_outputs,
+        district_outputs,

@@ -61,7 +61,8 @@ CODE = package_fingerprint()
 
 FETCH_LEDGER = load_ledger()
 FETCH_TABLES = [n for n, s in FETCH_LEDGER.items() if s.api != "file"]
-FETCH_FILES = [n for n, s in FETCH_LEDGER.items() if s.api == "file"]
+FETCH_FILES = [n for n, s in FETCH_LEDGER.items() if s.api == "file" and s.format == "geojson"]
+FETCH_DOWNLOADS = {n: s.ext for n, s in FETCH_LEDGER.items() if s.api == "file" and s.format != "geojson"}
 if config["data"]["source"] == "fetched" and config["data"]["dataset"] not in FETCH_TABLES:
     raise ValueError(f"config key 'data.dataset': {config['data']['dataset']!r} is not a table of the ledger "
                      f"({sorted(FETCH_TABLES)})")
@@ -200,5 +201,21 @@ def polarization_outputs(wildcards):
 def fetch_targets(wildcards):
     """Outputs of config['fetch']['datasets'] (default: every dataset the mirror covers)."""
     names = config["fetch"].get("datasets") or mirrored_names(FETCH_LEDGER)
-    ext = {n: ("geojson" if n in FETCH_FILES else "parquet") for n in FETCH_LEDGER}
+    ext = {n: ("geojson" if n in FETCH_FILES else FETCH_DOWNLOADS.get(n, "parquet")) for n in FETCH_LEDGER}
     return [f"results/fetch/{n}.{ext[n]}" for n in names]
+
+
+def sll_decisions(wildcards):
+    """The screen's decisions as an input of the SLL table when districts.screen is on."""
+    return {"decisions": rules.district_screen.output[0]} if config["districts"]["screen"] else {}
+
+
+def sll_decision_args(wildcards, input):
+    return ["--decisions", input.decisions] if config["districts"]["screen"] else []
+
+
+def district_outputs(wildcards):
+    """SLL table and NUTS-3 shares when the ISTAT district measure is configured (Italy)."""
+    if config["districts"]["measure"] == "none":
+        return []
+    return [rules.sll_districts.output.table, rules.sll_districts.output.shares]

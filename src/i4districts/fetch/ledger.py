@@ -12,8 +12,12 @@ from i4districts.safeyaml import load_yaml
 
 SOURCES = ("eurostat", "istat", "gisco")
 APIS = ("sdmx", "statistics", "bulk", "file")
-FORMATS = ("sdmx-ml", "sdmx-csv", "jsonstat", "tsv", "geojson")
-EXTENSIONS = {"sdmx-ml": "xml", "sdmx-csv": "csv", "jsonstat": "json", "tsv": "tsv", "geojson": "geojson"}
+FORMATS = ("sdmx-ml", "sdmx-csv", "jsonstat", "tsv", "geojson", "csv", "zip")
+EXTENSIONS = {"sdmx-ml": "xml", "sdmx-csv": "csv", "jsonstat": "json", "tsv": "tsv", "geojson": "geojson",
+              "csv": "csv", "zip": "zip"}
+#: ``pin`` values: a file dataset either carries ``sha256`` or says ``pin: online`` (checksum recorded
+#: in the vintage pin at the first online download; replication mode refuses such unpinned files).
+PIN_POLICIES = ("online",)
 WILDCARD = "*"
 
 
@@ -40,6 +44,7 @@ class DatasetSpec:
     catalog: str | None = None
     split_dimension: str | None = None
     sha256: str | None = None
+    pin: str | None = None
 
     @property
     def ext(self) -> str:
@@ -88,8 +93,11 @@ def _spec(name: str, raw: Mapping, where: str) -> DatasetSpec:
     if unknown:
         raise QueryError(f"{where}: dataset {name!r} has unknown fields {sorted(unknown)}")
     filters = {str(k): tuple(str(c) for c in v) for k, v in (raw.get("filters") or {}).items()}
-    if raw["api"] == "file" and not raw.get("sha256"):
-        raise QueryError(f"{where}: file dataset {name!r} needs a pinned sha256")
+    if raw.get("pin") is not None and raw["pin"] not in PIN_POLICIES:
+        raise QueryError(f"{where}: dataset {name!r} pin={raw['pin']!r} not in {PIN_POLICIES}")
+    if raw["api"] == "file" and not raw.get("sha256") and raw.get("pin") != "online":
+        raise QueryError(f"{where}: file dataset {name!r} needs a pinned sha256 (or `pin: online` until the "
+                         "first online download records it)")
     return DatasetSpec(
         name=name,
         **{k: raw[k] for k in raw if k not in ("filters", "dimensions", "start", "end", "params")},
