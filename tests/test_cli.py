@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from i4districts.cli import STAGES, build_parser, main
+from i4districts.cli import COMMANDS, STAGES, build_parser, main
 
 
 def _choices(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -19,12 +19,30 @@ def _choices(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPars
 
 def _commands() -> list[tuple[str, str]]:
     stages = _choices(build_parser())
-    return sorted((stage, cmd) for stage, sp in stages.items() for cmd in _choices(sp))
+    return sorted((stage, cmd) for stage, sp in stages.items() if stage in STAGES for cmd in _choices(sp))
 
 
-def test_top_level_lists_the_stages():
-    assert set(_choices(build_parser())) == set(STAGES) == {
-        "config", "fetch", "data", "indicators", "exposure", "estimate", "tables"}
+def test_top_level_lists_the_stages_and_single_commands():
+    assert set(_choices(build_parser())) == set(STAGES) | set(COMMANDS)
+    assert set(STAGES) == {"config", "fetch", "data", "indicators", "exposure", "estimate", "tables", "figures",
+                           "report", "golden"}
+    assert set(COMMANDS) == {"synth", "refresh", "validate"}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_single_commands_have_help(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    assert f"usage: i4d {command}" in capsys.readouterr().out
+
+
+def test_a_command_imports_only_its_stage():
+    """Every workflow job is a fresh process: `i4d data ...` must not import plotting or map libraries."""
+    code = ("import sys; from i4districts.cli import build_parser; build_parser('data'); "
+            "print(sorted(m for m in ('matplotlib', 'geopandas', 'great_tables', 'snakemake') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_expected_commands_exist():

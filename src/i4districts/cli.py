@@ -59,8 +59,12 @@ def _fetch_description() -> str:
 STAGE_DESCRIPTIONS: dict[str, str] = {}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    STAGE_DESCRIPTIONS.setdefault("fetch", _fetch_description())
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``i4d`` parser. With ``only`` (a stage or command name), only that stage's modules are
+    imported: every rule of the workflow starts a fresh ``i4d`` process, and importing all stages
+    (pandas, geopandas, matplotlib, snakemake...) would cost each job about two seconds."""
+    if only in (None, "fetch"):
+        STAGE_DESCRIPTIONS.setdefault("fetch", _fetch_description())
     parser = argparse.ArgumentParser(
         prog="i4d",
         description="i4districts: Industry 4.0 adoption and employment in industrial districts. "
@@ -72,18 +76,28 @@ def build_parser() -> argparse.ArgumentParser:
         sp = stages.add_parser(stage, help=help_text, description=STAGE_DESCRIPTIONS.get(stage, help_text),
                                formatter_class=argparse.RawDescriptionHelpFormatter)
         commands = sp.add_subparsers(dest="command", metavar="<command>")
-        for name in modules:
-            importlib.import_module(name).register(stage, commands)
+        if only is None or only == stage:
+            for name in modules:
+                importlib.import_module(name).register(stage, commands)
         sp.set_defaults(_stage_parser=sp)
     for name, (help_text, module) in COMMANDS.items():
         cp = stages.add_parser(name, help=help_text, description=help_text,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-        importlib.import_module(module).configure(name, cp)
+        if only is None or only == name:
+            importlib.import_module(module).configure(name, cp)
     return parser
 
 
+def _selected(argv: Sequence[str]) -> str | None:
+    """The stage or command named on the command line (first non-option word), if it is one of ours."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in STAGES or first in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    selected = _selected(argv)
+    parser = build_parser(selected) if selected else build_parser("")  # "": stage help only, no imports
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         (getattr(args, "_stage_parser", None) or parser).print_help()
