@@ -107,8 +107,10 @@ def test_twfe_estimate_equals_panelols(run: Path, tmp_path: Path):
 
     steps.table([_write(result, tmp_path / "twfe_exposure.json")], [run / "frame.parquet"], tmp_path,
                 name="t", formats=["csv", "md", "tex"])
-    csv = pd.read_csv(tmp_path / "t.csv")
-    assert csv.loc[csv["term"] == "exposure_change", "estimate"].iloc[0] == pytest.approx(
+    from i4districts.tables.regression import read_coefficients
+
+    coefs = read_coefficients(tmp_path / "t.csv")
+    assert coefs.loc[coefs["term"] == "exposure_change", "estimate"].iloc[0] == pytest.approx(
         ref.params["exposure_change"], rel=1e-10, abs=0)
     for ext in ("md", "tex"):
         assert "illustrative adoption data" in (tmp_path / f"t.{ext}").read_text()

@@ -99,8 +99,26 @@ def main_table(args: argparse.Namespace) -> int:
 
     steps.table(args.input, args.frames, args.out, name=args.name, formats=args.formats, digits=args.digits,
                 labels=_load_json_mapping(args.labels_json, "--labels-json"), title=args.title,
-                column_labels=_load_json_mapping(args.columns_json, "--columns-json"))
+                column_labels=_load_json_mapping(args.columns_json, "--columns-json"),
+                statistic=args.statistic, stars=None if args.no_stars else args.stars,
+                units=_load_json_mapping(args.units_json, "--units-json"),
+                column_groups=_load_column_groups(args.column_groups_json), design_rows=not args.no_design_rows)
     return 0
+
+
+def _load_column_groups(text: str | None) -> dict[str, list[str]]:
+    """``--column-groups-json``: ``{"group label": ["model id", ...]}`` (config tables.column_groups)."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--column-groups-json: not valid JSON ({exc})") from None
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(m, str) for m in v)
+            for k, v in value.items()):
+        raise ValueError(f"--column-groups-json: must be a JSON object of lists of model ids, got {text[:80]!r}")
+    return value
 
 
 def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
@@ -191,9 +209,21 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
                                   description="Render estimation results (JSON from `i4d estimate`) as "
                                               "publication tables, one column per result.")
         add_input(p, "estimation result JSON file(s)", nargs="+")
-        add_out(p, "directory for <name>.<fmt>")
+        add_out(p, "directory for <name>.<fmt> (also <name>.standalone.tex and <name>.fragment.html)")
         p.add_argument("--frames", type=Path, nargs="*", default=[],
-                       help="model frames whose provenance notes go in the table")
+                       help="model frames (one per result in order, or the distinct ones): provenance notes, "
+                            "mean of the dependent variable, sample")
+        p.add_argument("--statistic", choices=["se", "t", "ci"], default="se",
+                       help="below each estimate: standard error, t statistic or confidence interval (config "
+                            "tables.statistic)")
+        p.add_argument("--stars", type=float, nargs="+", default=[0.10, 0.05, 0.01],
+                       help="p-value thresholds of * ** *** (config tables.stars; default 0.10 0.05 0.01)")
+        p.add_argument("--no-stars", action="store_true", help="no significance stars")
+        p.add_argument("--units-json", default=None, help="units of variables, JSON (config tables.units)")
+        p.add_argument("--column-groups-json", default=None,
+                       help='column spanners, JSON {"label": [model ids]} (config tables.column_groups)')
+        p.add_argument("--no-design-rows", action="store_true",
+                       help="leave out the shift-share design rows (effective shocks, Rotemberg, placebo)")
         p.add_argument("--name", required=True, help="base file name of the table")
         p.add_argument("--formats", nargs="+", default=["tex", "md", "csv", "html"],
                        choices=["tex", "md", "csv", "html"])

@@ -206,31 +206,31 @@ ILLUSTRATIVE_MARK = "illustrative adoption data"
 
 def table(results: Sequence[Path], frames: Sequence[Path], out_dir: Path, *, name: str,
           formats: Sequence[str], digits: int = 4, labels: Mapping[str, str] | None = None,
-          title: str | None = None, column_labels: Mapping[str, str] | None = None) -> list[Path]:
+          title: str | None = None, column_labels: Mapping[str, str] | None = None,
+          statistic: str = "se", stars: Sequence[float] | None = (0.10, 0.05, 0.01),
+          units: Mapping[str, str] | None = None, column_groups: Mapping[str, Sequence[str]] | None = None,
+          design_rows: bool = True) -> list[Path]:
     """Regression table of estimation results (one column each) in the requested formats.
 
-    Term labels: derived from each model spec (:mod:`i4districts.tables.labels`), overridden by
-    ``labels``. Notes are the union of the provenance notes of the model frames, so a table built
-    on synthetic adoption always says "illustrative adoption data" (also in its title) and prints no
-    significance stars.
+    One tidy table (:func:`i4districts.tables.regression.regression_table`) rendered to every format
+    (:func:`i4districts.tables.render.write_table`: ``<name>.<fmt>``, ``<name>.standalone.tex``,
+    ``<name>.fragment.html``). Term labels: derived from each model spec, overridden by ``labels``.
+    ``frames``: the model frames, one per result in order, or the distinct frames (each result is
+    then matched to the frame holding its outcome with ``nobs`` non-missing values); they give the
+    mean of the dependent variable, the sample, and the provenance notes, so a table built on
+    synthetic adoption always says "illustrative adoption data" and prints no significance stars.
+    ``stars``: p-value thresholds (None: no stars); ``statistic``: ``se``, ``t`` or ``ci``.
     """
-    from i4districts.tables.etable import etable, inference_note
-    from i4districts.tables.labels import term_labels
+    from i4districts.tables.notes import frame_notes, illustrative
+    from i4districts.tables.regression import StarConvention, match_frames, regression_table
+    from i4districts.tables.render import write_table
 
     records = [json.loads(Path(p).read_text("utf-8")) for p in results]
-    notes = sorted({n for f in frames for n in io.read_notes(f)})
-    heading = title or "Estimation results"
-    illustrative = any(ILLUSTRATIVE_MARK in n for n in notes)
-    if illustrative:
-        heading += f" ({ILLUSTRATIVE_MARK})"
-    all_labels = term_labels(records, labels)
-    headers = dict(column_labels or {})
-    columns = [str(headers.get(r.get("model_id")) or (r.get("spec") or {}).get("description") or r.get("model_id"))
-               for r in records]
-    notes = [*notes, inference_note(records)]
-    written = []
-    for fmt in formats:
-        text = etable(records, type=fmt, labels=all_labels, model_labels=columns, title=heading, notes=notes,
-                      digits=digits, stars=not illustrative)
-        written.append(io.write_text(text, Path(out_dir) / f"{name}.{fmt}"))
-    return written
+    provenance = frame_notes(frames)
+    loaded = [io.read_parquet(f) for f in frames]
+    table = regression_table(
+        records, name=name, title=title or "Estimation results", labels=labels, units=units,
+        column_labels=column_labels, column_groups=column_groups, statistic=statistic, digits=digits,
+        stars=StarConvention.from_thresholds(stars) if stars else False, illustrative=illustrative(provenance),
+        design_rows=design_rows, frames=match_frames(records, loaded), provenance=provenance)
+    return write_table(table, out_dir, formats)
