@@ -80,3 +80,13 @@ def test_tampered_table_detected(tmp_path):
 def test_malformed_vintage_ids_refused(tmp_path, bad):
     with pytest.raises(FetchError):
         VintageStore(tmp_path).get(bad)
+
+
+def test_replication_mode_forces_replay_and_refuses_other_modes():
+    from i4districts.fetch.errors import FetchError
+    from i4districts.fetch.settings import FetchSettings
+
+    assert FetchSettings.resolve(env={"I4D_REPLICATION": "1", "I4D_MIRROR": "/x"}).mode == "replay"
+    with pytest.raises(FetchError, match="I4D_REPLICATION.*'online'"):
+        FetchSettings.resolve(env={"I4D_REPLICATION": "1", "I4D_FETCH_MODE": "online"})
+    assert FetchSettings.resolve(env={"I4D_REPLICATION": "0"}).mode == "online"

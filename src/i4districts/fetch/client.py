@@ -182,7 +182,11 @@ class Fetcher:
     def fetch(self, spec: DatasetSpec, pins: Sequence[Mapping[str, str]] | None = None) -> FetchResult:
         """Fetch one ledger entry in the configured mode."""
         if self.settings.mode == "replay":
-            return self.replay(spec, pins or [])
+            block_network("replay")  # a replay never needs the network (replication mode relies on it)
+            try:
+                return self.replay(spec, pins or [])
+            finally:
+                unblock_network()
         blocked = self.settings.mode == "offline"
         if blocked:
             block_network("offline")

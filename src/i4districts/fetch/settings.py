@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from i4districts.fetch.errors import FetchError
+
+#: Replication mode: every fetch replays its pinned vintage (sha256-verified) with the network blocked.
+REPLICATION_ENV = "I4D_REPLICATION"
 from i4districts.fetch.httpclient import RetryPolicy
 from i4districts.fetch.istat import BLOCK_HINT
 from i4districts.fetch.ratelimit import ISTAT_LIMIT, ISTAT_WINDOW, default_state_dir
@@ -63,6 +66,12 @@ class FetchSettings:
         """Flags first, then ``I4D_FETCH_MODE``/``I4D_CACHE``/``I4D_MIRROR``, then defaults."""
         env = os.environ if env is None else env
         mirror = mirror or env.get("I4D_MIRROR") or None
+        if env.get(REPLICATION_ENV, "") not in ("", "0"):
+            asked = mode or env.get("I4D_FETCH_MODE")
+            if asked not in (None, "replay"):
+                raise FetchError(f"{REPLICATION_ENV} is set (replication mode: pinned vintages only, verified by "
+                                 f"sha256, no network), but fetch mode {asked!r} was asked for; unset one of them")
+            mode = "replay"
         mode = mode or env.get("I4D_FETCH_MODE") or ("offline" if mirror else "online")
         cache = cache or env.get("I4D_CACHE") or DEFAULT_CACHE
         return cls(mode=mode, cache=Path(cache), mirror=Path(mirror) if mirror else None, **kwargs)
