@@ -21,6 +21,7 @@ include: "workflow/rules/indicators.smk"
 include: "workflow/rules/exposure.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/districts.smk"
+include: "workflow/rules/outputs.smk"
 
 
 rule all:
@@ -31,3 +32,5 @@ rule all:
         rules.table.output,
         polarization_outputs,
         district_outputs,
+        table_outputs,
+        figure_outputs,

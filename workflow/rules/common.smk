@@ -1,5 +1,6 @@
 # Shared set-up of the rules: config validation, defaults of the workflow profile, the code
 # fingerprint that reruns rules when the package or its embedded data change, input functions.
+import os
 import sys
 from pathlib import Path
 
@@ -77,6 +78,13 @@ if _unknown_datasets:
 def model_spec(wildcards):
     """Path of the model-spec YAML declared for this model id in config['models']."""
     return MODEL_SPECS[wildcards.model]
+
+
+def model_spec_sha256(wildcards):
+    """sha256 of the model spec: a param, so that an edit reruns the model and a new mtime does not."""
+    from i4districts.io import sha256_file
+
+    return sha256_file(MODEL_SPECS[wildcards.model])
 
 
 def frame_path(model_id):
@@ -219,3 +227,83 @@ def district_outputs(wildcards):
     if config["districts"]["measure"] == "none":
         return []
     return [rules.sll_districts.output.table, rules.sll_districts.output.shares]
+
+
+def table_star_args(wildcards):
+    """--stars LEVELS, or --no-stars (a list: each item shell-quoted by :q); --no-design-rows if configured."""
+    t = config["tables"]
+    args = ["--no-stars"] if t["stars"] is False else ["--stars", *[str(x) for x in t["stars"]]]
+    return args + ([] if t["design_rows"] else ["--no-design-rows"])
+
+
+def descriptive_args(wildcards):
+    v = config["tables"]["descriptive"]["variables"]
+    return ["--variables", *v] if v else []
+
+
+def indicator_table_inputs(wildcards):
+    """District summary and ISTAT groups beside the LQs when the ISTAT district measure is on."""
+    if config["districts"]["measure"] == "none":
+        return {}
+    from i4districts.harmonize.istat import SLL_SPECIALISATION_FILE
+
+    return {"summary": rules.district_shares.output.summary,
+            "groups": str(Path(config["districts"]["data"]) / SLL_SPECIALISATION_FILE)}
+
+
+def indicator_table_args(wildcards, input):
+    t = config["tables"]["indicators"]
+    args = ["--sector", t["sector"], "--top", str(t["top"])] + (["--year", str(t["year"])] if t["year"] else [])
+    if config["districts"]["measure"] != "none":
+        args += ["--summary", input.summary, "--groups", input.groups]
+    return args
+
+
+def district_decisions_table(wildcards):
+    """The decisions behind the district list: the screen's (when configured)."""
+    return rules.district_screen.output[0]
+
+
+def _map_stems():
+    stems = []
+    if config["data"]["sectors"].endswith("_split_C"):  # the LQ map needs manufacturing (C) on its own
+        stems.append("map_lq_manufacturing")
+    if config["districts"]["measure"] != "none":
+        stems += ["map_district_class", "map_made_in_italy_share"]
+    stems.append("map_exposure")
+    if config["polarization"]["education"]:
+        stems.append("map_polarization")
+    return stems
+
+
+MAP_STEMS = _map_stems()
+
+
+def map_inputs(wildcards):
+    """District shares and the polarization table beside the LQs and the exposure, when configured."""
+    extra = {}
+    if config["districts"]["measure"] != "none":
+        extra.update(shares=rules.district_shares.output.shares, summary=rules.district_shares.output.summary)
+    if config["polarization"]["education"]:
+        extra["polarization"] = f"{R}/indicators/education_polarization.parquet"
+    return extra
+
+
+def figure_outputs(wildcards):
+    return [*rules.maps.output, *rules.coefplot.output]
+
+
+def table_outputs(wildcards):
+    """Every publication table of the scenario."""
+    out = [*rules.descriptive_table.output, *rules.indicator_table.output, *rules.diagnostics_table.output]
+    if config["districts"]["screen"]:
+        out += rules.district_table.output
+    return out
+
+
+# The shared data beside the repository serves the fetch layer as its mirror when no mirror is set
+# (the GISCO geometries of the maps come through the fetch layer, offline). Runtime default only:
+# I4D_MIRROR / I4D_FETCH_MODE set by the user win.
+_beside = Path(config["districts"]["data"])
+if "I4D_MIRROR" not in os.environ and _beside.is_dir():
+    os.environ["I4D_MIRROR"] = str(_beside.resolve())

@@ -13,6 +13,10 @@ rule sample:
         fetched=fetched_sample_args,
     log:
         f"{R}/logs/sample.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -39,6 +43,10 @@ rule panel:
         nuts=nuts_args,
     log:
         f"{R}/logs/panel.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -60,6 +68,10 @@ rule district_shares:
         data=config["districts"]["data"],
     log:
         f"{R}/logs/district_shares.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
     conda:
         ENV
     shell:

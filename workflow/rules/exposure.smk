@@ -14,6 +14,10 @@ rule adoption:
         table=adoption_table_args,
     log:
         f"{R}/logs/adoption.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -35,6 +39,10 @@ rule exposure:
         design=config["exposure"]["design"],
     log:
         f"{R}/logs/exposure.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:

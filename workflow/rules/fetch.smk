@@ -19,6 +19,10 @@ rule fetch_table:
         name="|".join(FETCH_TABLES),
     log:
         "results/logs/fetch/{name}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     conda:
         ENV
     shell:
@@ -33,6 +37,10 @@ rule fetch_file:
         name="|".join(FETCH_FILES),
     log:
         "results/logs/fetch/{name}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     conda:
         ENV
     shell:

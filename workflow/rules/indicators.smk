@@ -10,6 +10,10 @@ rule specialization:
         code=CODE,
     log:
         f"{R}/logs/specialization.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -25,6 +29,10 @@ rule concentration:
         code=CODE,
     log:
         f"{R}/logs/concentration.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -44,6 +52,10 @@ rule education_polarization:
         end=config["polarization"]["end"],
     log:
         f"{R}/logs/education_polarization.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         ENV
     shell:

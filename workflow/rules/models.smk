@@ -15,6 +15,10 @@ rule model_frame:
         traits=frame_traits_args,
     log:
         f"{R}/logs/model_frame.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -37,6 +41,10 @@ rule differences:
         extra=difference_args,
     log:
         f"{R}/logs/{{kind}}_differences.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -47,7 +55,6 @@ rule differences:
 rule estimate:
     input:
         frame=model_frame_input,
-        spec=model_spec,
         design=rules.exposure.output.design,
     output:
         record=f"{R}/models/{{model}}.json",
@@ -55,12 +62,19 @@ rule estimate:
     params:
         code=CODE,
         command=estimate_command,
+        # the spec by content, not by timestamp (a fresh clone's new mtimes rerun nothing)
+        spec=model_spec,
+        spec_sha256=model_spec_sha256,
     log:
         f"{R}/logs/estimate_{{model}}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     conda:
         ENV
     shell:
-        "i4d estimate {params.command:q} -i {input.frame:q} --spec {input.spec:q} -o {output.record:q} "
+        "i4d estimate {params.command:q} -i {input.frame:q} --spec {params.spec:q} -o {output.record:q} "
         "--parquet {output.coefficients:q} 2> {log:q}"
 
 
@@ -78,11 +92,21 @@ rule table:
         title=config["tables"]["title"],
         labels=json.dumps(config["tables"]["labels"], ensure_ascii=False, sort_keys=True),
         columns=json.dumps(config["tables"]["columns"], ensure_ascii=False, sort_keys=True),
+        units=json.dumps(config["tables"]["units"], ensure_ascii=False, sort_keys=True),
+        groups=json.dumps(config["tables"]["column_groups"], ensure_ascii=False, sort_keys=True),
+        statistic=config["tables"]["statistic"],
+        stars=table_star_args,
     log:
         f"{R}/logs/table.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
         "i4d tables regression -i {input.results:q} --frames {input.frame:q} -o {params.out_dir:q} "
         "--name employment_exposure --formats {params.formats:q} --digits {params.digits:q} "
-        "--title {params.title:q} --labels-json {params.labels:q} --columns-json {params.columns:q} 2> {log:q}"
+        "--title {params.title:q} --labels-json {params.labels:q} --columns-json {params.columns:q} "
+        "--units-json {params.units:q} --column-groups-json {params.groups:q} --statistic {params.statistic:q} "
+        "{params.stars:q} 2> {log:q}"
