@@ -22,6 +22,10 @@ include: "workflow/rules/exposure.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/districts.smk"
 include: "workflow/rules/outputs.smk"
+include: "workflow/rules/report.smk"
+
+
+report: "workflow/report/workflow.rst"
 
 
 rule all:
@@ -34,3 +38,4 @@ rule all:
         district_outputs,
         table_outputs,
         figure_outputs,
+        rules.report_html.output,

@@ -3,6 +3,10 @@ scenarios side by side, the default profile, reruns on code changes, and shell-i
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -137,6 +141,40 @@ def test_default_run_writes_tables_holding_the_estimate(default_run: Path):
     assert (results(default_run) / "indicators" / "specialization.parquet").is_file()
 
 
+def test_default_run_writes_the_publication_outputs(default_run: Path):
+    """Tables in every format, maps with the attribution, the coefficient plot, the SLL outputs and a
+    self-contained report with provenance (#12, #13)."""
+    out = results(default_run)
+    for name in ("employment_exposure", "descriptive", "top_lq", "design_diagnostics"):
+        for ext in ("tex", "standalone.tex", "md", "csv", "html", "fragment.html"):
+            assert (out / "tables" / f"{name}.{ext}").stat().st_size > 0, (name, ext)
+    maps = sorted(p.stem for p in (out / "figures").glob("map_*.svg"))
+    assert maps == ["map_district_class", "map_exposure", "map_lq_manufacturing", "map_made_in_italy_share"]
+    for stem in maps:
+        assert "EuroGeographics for the administrative boundaries" in (out / "figures" / f"{stem}.svg").read_text()
+    assert (out / "figures" / "coefplot.png").stat().st_size > 10_000
+    sll = pd.read_parquet(out / "districts" / "sll_districts.parquet")
+    assert len(sll) == 515 and sll["sll"].is_unique
+    shares = pd.read_parquet(out / "districts" / "nuts3_district_shares.parquet")
+    assert shares["region"].nunique() == 110
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") >= 5 and "Exposure to robot-intensive industries" in page
+    assert "sha256" in page and "Provenance" in page
+    assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", page)  # self-contained
+
+
+def test_default_run_latex_tables_compile(default_run: Path, tmp_path: Path):
+    if not shutil.which("pdflatex"):
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex missing in CI (.ci/run installs texlive-latex-base and -recommended)")
+        pytest.skip("no TeX engine here")
+    for tex in sorted((results(default_run) / "tables").glob("*.standalone.tex")):
+        shutil.copy(tex, tmp_path / tex.name)
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, (tex.name, run.stdout[-1500:])
+
+
 def test_every_default_model_passes_its_placebo(default_run: Path):
     """Random shift vectors through the shipped design reject at 5% in 2-8% of 500 draws under the
     inference each column uses (issue: a design that survives its placebo)."""
@@ -161,6 +199,23 @@ def test_default_run_concentration_per_sector_year(default_run: Path):
 def test_second_run_does_nothing(default_run: Path):
     out = snakemake(default_run, "--dry-run")
     assert "Nothing to be done" in out.stdout + out.stderr
+
+
+def test_fresh_timestamps_rerun_nothing_but_an_edited_spec_reruns_its_model(default_run: Path):
+    """A fresh clone gives every config file and model spec a new mtime: nothing reruns. An edit of a
+    spec's content reruns that model (specs are tracked by sha256, not by timestamp)."""
+    for f in (default_run / "config").rglob("*.yaml"):
+        os.utime(f)  # a fresh clone's timestamps
+    assert "Nothing to be done" in snakemake(default_run, "--dry-run").stdout
+    spec = default_run / "config" / "models" / "ld_robots.yaml"
+    original = spec.read_text()
+    spec.write_text(original + "\n# an edit\n")
+    try:
+        out = snakemake(default_run, "--dry-run").stdout
+    finally:
+        spec.write_text(original)
+    assert re.search(r"^estimate\s+1$", out, re.M), out[-1500:]  # that model only
+    assert "models/ld_robots.json" in out
 
 
 def test_a_change_of_package_code_reruns_the_rules(default_run: Path):

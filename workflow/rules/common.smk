@@ -75,6 +75,16 @@ if _unknown_datasets:
     )
 
 
+def table_files(name, caption="table"):
+    """A table's files in every configured format; its HTML fragment goes into the reports with the caption
+    workflow/report/<caption>.rst."""
+    files = expand(f"{R}/tables/{name}.{{fmt}}", fmt=config["tables"]["formats"])
+    if "html" in config["tables"]["formats"]:
+        files.append(report(f"{R}/tables/{name}.fragment.html", caption=f"../report/{caption}.rst",
+                            category="Tables"))
+    return files
+
+
 def model_spec(wildcards):
     """Path of the model-spec YAML declared for this model id in config['models']."""
     return MODEL_SPECS[wildcards.model]
@@ -307,3 +317,10 @@ def table_outputs(wildcards):
 _beside = Path(config["districts"]["data"])
 if "I4D_MIRROR" not in os.environ and _beside.is_dir():
     os.environ["I4D_MIRROR"] = str(_beside.resolve())
+
+
+def rule_in_scenario(name):
+    """Whether a rule's outputs belong to this scenario's run (its report items only come from those)."""
+    if name == "district_table":
+        return bool(config["districts"]["screen"])
+    return True

@@ -57,7 +57,8 @@ rule estimate:
         frame=model_frame_input,
         design=rules.exposure.output.design,
     output:
-        record=f"{R}/models/{{model}}.json",
+        record=report(f"{R}/models/{{model}}.json", caption="../report/diagnostics.rst", category="Diagnostics",
+                      subcategory="{model}"),
         coefficients=f"{R}/models/{{model}}.parquet",
     params:
         code=CODE,
@@ -83,7 +84,7 @@ rule table:
         results=model_results,
         frame=frames_used,
     output:
-        expand(f"{R}/tables/employment_exposure.{{fmt}}", fmt=config["tables"]["formats"]),
+        table_files("employment_exposure"),
     params:
         code=CODE,
         out_dir=table_dir,

@@ -5,15 +5,11 @@
 import json
 
 
-def table_files(name):
-    return expand(f"{R}/tables/{name}.{{fmt}}", fmt=config["tables"]["formats"])
-
-
 rule descriptive_table:
     input:
         frames=frames_used,
     output:
-        table_files("descriptive"),
+        table_files("descriptive", "descriptive"),
     params:
         code=CODE,
         out_dir=table_dir,
@@ -36,7 +32,7 @@ rule indicator_table:
         unpack(indicator_table_inputs),
         lq=rules.specialization.output[0],
     output:
-        table_files("top_lq"),
+        table_files("top_lq", "top_lq"),
     params:
         code=CODE,
         out_dir=table_dir,
@@ -56,7 +52,7 @@ rule diagnostics_table:
         results=model_results,
         frame=frames_used,
     output:
-        table_files("design_diagnostics"),
+        table_files("design_diagnostics", "design_diagnostics"),
     params:
         code=CODE,
         out_dir=table_dir,
@@ -77,7 +73,7 @@ rule district_table:
     input:
         decisions=district_decisions_table,
     output:
-        table_files("districts"),
+        table_files("districts", "districts"),
     params:
         code=CODE,
         out_dir=table_dir,
@@ -99,7 +95,8 @@ rule maps:
         geo3=f"results/fetch/nuts{config['data']['nuts_version']}_l3.geojson",
         geo2=f"results/fetch/nuts{config['data']['nuts_version']}_l2.geojson",
     output:
-        expand(f"{R}/figures/{{stem}}.{{ext}}", stem=MAP_STEMS, ext=["png", "svg"]),
+        [report(f"{R}/figures/{stem}.png", caption="../report/map.rst", category="Maps") for stem in MAP_STEMS],
+        expand(f"{R}/figures/{{stem}}.svg", stem=MAP_STEMS),
         manifest=f"{R}/figures/maps.json",
     params:
         code=CODE,
@@ -122,7 +119,9 @@ rule coefplot:
         results=model_results,
         frame=frames_used,
     output:
-        expand(f"{R}/figures/{{stem}}.{{ext}}", stem=["coefplot", "coefplot_periods"], ext=["png", "svg"]),
+        report(f"{R}/figures/coefplot.png", caption="../report/coefplot.rst", category="Coefficient plots"),
+        f"{R}/figures/coefplot.svg",
+        expand(f"{R}/figures/coefplot_periods.{{ext}}", ext=["png", "svg"]),
     params:
         code=CODE,
         labels=json.dumps(config["tables"]["labels"], ensure_ascii=False, sort_keys=True),

@@ -26,14 +26,27 @@ _SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\
             "−": r"$-$", "–": "--", "—": "---", "Δ": r"$\Delta$", "∞": r"$\infty$", "∪": r"$\cup$",
             "≥": r"$\geq$", "≤": r"$\leq$", "≈": r"$\approx$", "α": r"$\alpha$", "β": r"$\beta$",
             "σ": r"$\sigma$", "χ": r"$\chi$", "…": r"\dots{}", "’": "'", "‘": "`", "“": "``", "”": "''",
-            "←": r"$\leftarrow$", "→": r"$\rightarrow$", "✓": "yes", "✗": "no", "\u00a0": "~"}
+            "←": r"$\leftarrow$", "→": r"$\rightarrow$", "✓": "yes", "✗": "no", "\u00a0": "~",
+            "Σ": r"$\Sigma$", "γ": r"$\gamma$", "δ": r"$\delta$", "ε": r"$\varepsilon$", "μ": r"$\mu$",
+            "ρ": r"$\rho$", "τ": r"$\tau$", "θ": r"$\theta$", "λ": r"$\lambda$", "π": r"$\pi$",
+            "±": r"$\pm$", "≠": r"$\neq$", "√": r"$\surd$", "∑": r"$\sum$", "€": r"EUR", "°": r"$^\circ$"}
+
+
+def _fallback(ch: str) -> str:
+    """Characters pdflatex's T1/utf8 set-up cannot typeset (outside Latin-1) become their Unicode name,
+    so a table never fails to compile because of a symbol in a label or note."""
+    if ord(ch) < 256:
+        return ch
+    import unicodedata
+
+    return f"[{unicodedata.name(ch, 'U+%04X' % ord(ch)).lower()}]"
 
 
 def latex_escape(text: object) -> str:
     """Plain text as LaTeX: special characters escaped, ``"quoted"`` as ````quoted''``, and the
     symbols tables use (``²``, ``×``, ``Δ``, ``–``, ``∞`` ...) as LaTeX commands."""
     s = re.sub(r'"([^"]*)"', lambda m: f"\x01{m.group(1)}\x02", str(text))
-    out = "".join(_SPECIAL.get(ch, ch) for ch in s)
+    out = "".join(_SPECIAL[ch] if ch in _SPECIAL else _fallback(ch) for ch in s)
     out = out.replace("\x01", "``").replace("\x02", "''").replace('"', "''")
     return re.sub(r"(?<!\\)\$\$", "", out)  # adjacent math ($-$$\alpha$ -> $-\alpha$), never display math
 
