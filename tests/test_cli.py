@@ -54,7 +54,8 @@ def test_expected_commands_exist():
 
 def test_no_two_commands_share_a_name_across_stages():
     names = [cmd for _, cmd in _commands()]
-    dupes = {n for n in names if names.count(n) > 1} - {"panel"}  # `data panel` builds, `estimate panel` fits
+    # `data panel` builds, `estimate panel` fits; `indicators districts` identifies, `tables districts` renders
+    dupes = {n for n in names if names.count(n) > 1} - {"panel", "districts"}
     assert not dupes
 
 
@@ -70,9 +71,16 @@ def test_every_command_has_help(stage, command, capsys):
 def test_every_command_takes_input_and_out(stage, command):
     parser = _choices(_choices(build_parser())[stage])[command]
     flags = {s for a in parser._actions for s in a.option_strings}
-    if (stage, command) != ("fetch", "verify"):  # verify reports on stderr and by its exit status
+    # commands that report on stderr and by exit status, or that rewrite files in place (golden/, README)
+    no_out = {("fetch", "verify"), ("golden", "show"), ("golden", "update"), ("golden", "record"),
+              ("golden", "drop"), ("golden", "pin"), ("report", "replication")}
+    # commands whose input is not one table: the embedded sample, a run directory or a manifest
+    no_input = {("data", "sample"), ("figures", "default-maps"), ("golden", "show"), ("golden", "update"),
+                ("golden", "record"), ("golden", "drop"), ("golden", "pin"), ("report", "html"),
+                ("report", "manifest"), ("report", "replication")}
+    if (stage, command) not in no_out:
         assert {"-o", "--out"} <= flags, (stage, command)
-    if (stage, command) != ("data", "sample"):  # the embedded sample has no input
+    if (stage, command) not in no_input:
         assert {"-i", "--input"} <= flags, (stage, command)
 
 
