@@ -21,6 +21,7 @@ include: "workflow/rules/indicators.smk"
 include: "workflow/rules/exposure.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/districts.smk"
+include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/outputs.smk"
 include: "workflow/rules/report.smk"
 

@@ -114,8 +114,19 @@ def difference_periods(wildcards):
     return [f"{a}-{b}" for a, b in periods]
 
 
+def district_traits():
+    """The region traits joined to the frames: ISTAT class shares per province, or the synthetic world's
+    district employment share per NUTS-3 region."""
+    measure = config["districts"]["measure"]
+    if measure == "none":
+        return {}
+    if measure == "synthetic":
+        return {"traits": f"{R}/data/district_traits.parquet"}
+    return {"traits": rules.district_shares.output.summary}
+
+
 def difference_traits(wildcards):
-    return {"traits": rules.district_shares.output.summary} if config["districts"]["measure"] != "none" else {}
+    return district_traits()
 
 
 def difference_args(wildcards, input):
@@ -163,7 +174,10 @@ def table_dir(wildcards, output):
 
 
 def fetched_sample_inputs(wildcards):
-    """The fetched table and its pin when data.source is fetched (they come from rule fetch_table)."""
+    """The fetched table and its pin when data.source is fetched (they come from rule fetch_table), or the
+    synthetic world's sample."""
+    if config["data"]["source"] == "synthetic":
+        return {"table": f"{R}/world/sample.parquet"}
     if config["data"]["source"] != "fetched":
         return {}
     name = config["data"]["dataset"]
@@ -172,12 +186,19 @@ def fetched_sample_inputs(wildcards):
 
 def fetched_sample_args(wildcards, input):
     """Arguments of `i4d data sample` for a fetched source (a list: each item is shell-quoted by :q)."""
+    if config["data"]["source"] == "synthetic":
+        return ["-i", input.table]
     if config["data"]["source"] != "fetched":
         return []
     args = ["-i", input.table, "--pin", input.pin]
     for dim, code in sorted(config["data"]["filters"].items()):
         args += ["--filter", f"{dim}={code}"]
     return args
+
+
+def synthetic_args(wildcards):
+    s = config["data"]["synthetic"]
+    return ["--scale", s["scale"], "--seed", str(s["seed"])]
 
 
 def district_inputs(wildcards):
@@ -190,7 +211,7 @@ def district_inputs(wildcards):
 
 def frame_traits(wildcards):
     """The district summary as region traits of the model frame, when a district measure is configured."""
-    return {"traits": rules.district_shares.output.summary} if config["districts"]["measure"] != "none" else {}
+    return district_traits()
 
 
 def frame_traits_args(wildcards, input):
@@ -233,9 +254,11 @@ def sll_decision_args(wildcards, input):
 
 
 def district_outputs(wildcards):
-    """SLL table and NUTS-3 shares when the ISTAT district measure is configured (Italy)."""
+    """SLL table and NUTS-3 shares when a district measure is configured."""
     if config["districts"]["measure"] == "none":
         return []
+    if config["districts"]["measure"] == "synthetic":
+        return [*rules.synthetic_districts.output]
     return [rules.sll_districts.output.table, rules.sll_districts.output.shares]
 
 
@@ -253,7 +276,7 @@ def descriptive_args(wildcards):
 
 def indicator_table_inputs(wildcards):
     """District summary and ISTAT groups beside the LQs when the ISTAT district measure is on."""
-    if config["districts"]["measure"] == "none":
+    if config["districts"]["measure"] != "istat_sll2021":
         return {}
     from i4districts.harmonize.istat import SLL_SPECIALISATION_FILE
 
@@ -264,13 +287,15 @@ def indicator_table_inputs(wildcards):
 def indicator_table_args(wildcards, input):
     t = config["tables"]["indicators"]
     args = ["--sector", t["sector"], "--top", str(t["top"])] + (["--year", str(t["year"])] if t["year"] else [])
-    if config["districts"]["measure"] != "none":
+    if config["districts"]["measure"] == "istat_sll2021":
         args += ["--summary", input.summary, "--groups", input.groups]
     return args
 
 
 def district_decisions_table(wildcards):
-    """The decisions behind the district list: the screen's (when configured)."""
+    """The decisions behind the district list: the method's on a synthetic world, else the screen's."""
+    if config["districts"]["measure"] == "synthetic":
+        return f"{R}/districts/district_decisions.parquet"
     return rules.district_screen.output[0]
 
 
@@ -278,7 +303,7 @@ def _map_stems():
     stems = []
     if config["data"]["sectors"].endswith("_split_C"):  # the LQ map needs manufacturing (C) on its own
         stems.append("map_lq_manufacturing")
-    if config["districts"]["measure"] != "none":
+    if config["districts"]["measure"] == "istat_sll2021":
         stems += ["map_district_class", "map_made_in_italy_share"]
     stems.append("map_exposure")
     if config["polarization"]["education"]:
@@ -292,7 +317,7 @@ MAP_STEMS = _map_stems()
 def map_inputs(wildcards):
     """District shares and the polarization table beside the LQs and the exposure, when configured."""
     extra = {}
-    if config["districts"]["measure"] != "none":
+    if config["districts"]["measure"] == "istat_sll2021":
         extra.update(shares=rules.district_shares.output.shares, summary=rules.district_shares.output.summary)
     if config["polarization"]["education"]:
         extra["polarization"] = f"{R}/indicators/education_polarization.parquet"
@@ -306,7 +331,7 @@ def figure_outputs(wildcards):
 def table_outputs(wildcards):
     """Every publication table of the scenario."""
     out = [*rules.descriptive_table.output, *rules.indicator_table.output, *rules.diagnostics_table.output]
-    if config["districts"]["screen"]:
+    if config["districts"]["screen"] or config["districts"]["measure"] == "synthetic":
         out += rules.district_table.output
     return out
 
@@ -322,5 +347,5 @@ if "I4D_MIRROR" not in os.environ and _beside.is_dir():
 def rule_in_scenario(name):
     """Whether a rule's outputs belong to this scenario's run (its report items only come from those)."""
     if name == "district_table":
-        return bool(config["districts"]["screen"])
+        return bool(config["districts"]["screen"]) or config["districts"]["measure"] == "synthetic"
     return True

@@ -56,10 +56,12 @@ def report_inputs(wildcards=None):
     out = []
     if d["source"] == "embedded":
         out.append(f"nama_10r_3empers=package:{EMBEDDED_SAMPLES[d['country']]}")
+    elif d["source"] == "synthetic":
+        out.append(f"{R}/world/truth.json")
     else:
         out.append(f"results/fetch/{d['dataset']}.vintage.json")
     out += adoption_table(wildcards)
-    if config["districts"]["measure"] != "none":
+    if config["districts"]["measure"] == "istat_sll2021":
         out += district_inputs(wildcards)
     out += nuts_change_sheets(wildcards)
     if config["polarization"]["education"]:

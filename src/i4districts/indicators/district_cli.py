@@ -34,6 +34,36 @@ def main_sll_districts(args: argparse.Namespace) -> int:
     return 0
 
 
+def main_sll_shares(args: argparse.Namespace) -> int:
+    from i4districts import io
+    from i4districts.indicators.sll_districts import nuts3_sll_shares, sll_flags
+
+    munis = io.read_parquet(args.input)
+    decisions = io.read_parquet(args.decisions)
+    if "year" in decisions and decisions["year"].nunique() > 1:
+        decisions = decisions[decisions["year"] == decisions["year"].max()]
+    need = {"municipality", "sll", "nuts3", "employment"} - set(munis.columns)
+    if need:
+        raise ValueError(f"{args.input}: municipalities table lacks columns {sorted(need)}")
+    main = munis.sort_values("centre", ascending=False) if "centre" in munis else munis
+    main = main.drop_duplicates("sll").set_index("sll")
+    table = decisions.rename(columns={"region": "sll"}).copy()
+    table.insert(1, "nuts3", table["sll"].map(main["nuts3"]))
+    table["population"] = table["sll"].map(munis.groupby("sll")["population"].sum()) if "population" in munis \
+        else float("nan")
+    table["basis"] = "istat_sforzi"
+    shares = nuts3_sll_shares(munis.rename(columns={"employment": "weight"}), sll_flags(table, ["district"]))
+    notes = [*io.read_notes(args.input), "district SLLs: ISTAT/Sforzi method (i4districts.indicators.districts)"]
+    io.write_parquet(table, args.out, notes=notes)
+    io.write_parquet(shares, args.shares_out, notes=notes)
+    if args.traits_out:
+        traits = shares[shares["flag"] == "district"][["region", "employment_share"]].rename(
+            columns={"employment_share": "district_share"})
+        io.write_parquet(traits, args.traits_out, notes=notes)
+    print(f"{int(table['district'].sum())} district SLLs of {len(table)}; {shares['region'].nunique()} NUTS-3 regions")
+    return 0
+
+
 def main_district_screen(args: argparse.Namespace) -> int:
     from i4districts import io
     from i4districts.indicators.district_screen import SCREEN_LABEL, asia_sll_units, manufacturing_sme_screen
@@ -74,6 +104,19 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
                        help="decisions per SLL 2021 code: `i4d indicators districts` or `district-screen` output")
         p.add_argument("--nuts-version", type=int, default=2016, choices=[2016, 2021], help="NUTS version (2016)")
         p.set_defaults(func=main_sll_districts)
+
+        p = subparsers.add_parser(
+            "sll-shares", help="SLL table and NUTS-3 shares from district decisions and a municipality table",
+            description="From `i4d indicators districts` decisions per SLL and municipalities (municipality, sll, "
+                        "nuts3, employment, population): the SLL table and each NUTS-3 region's share of "
+                        "employment and population in district SLLs (synthetic worlds, census inputs).")
+        add_io(p, "municipalities (Parquet: municipality, sll, nuts3, employment[, population, centre])",
+               "SLL table (Parquet)")
+        p.add_argument("--decisions", type=Path, required=True, help="`i4d indicators districts` output")
+        p.add_argument("--shares-out", type=Path, required=True, help="NUTS-3 shares (Parquet)")
+        p.add_argument("--traits-out", type=Path, default=None,
+                       help="region traits for the model frames: region, district_share (Parquet)")
+        p.set_defaults(func=main_sll_shares)
 
         p = subparsers.add_parser(
             "district-screen", help="section-level screen for manufacturing SME systems (a screen, not districts)",

@@ -142,8 +142,9 @@ def register(stage: str, subparsers: argparse._SubParsersAction) -> None:
                                   description="Write the employment sample in the canonical vocabulary (region, "
                                               "sector, year, value, unit, flag, vintage). Source: Eurostat, "
                                               "nama_10r_3empers.")
-        p.add_argument("--source", default="embedded", choices=["embedded", "fetched"],
-                       help="embedded (the package's sample, default) or fetched (a table from `i4d fetch get`)")
+        p.add_argument("--source", default="embedded", choices=["embedded", "fetched", "synthetic"],
+                       help="embedded (the package's sample, default), fetched (a table from `i4d fetch get`) or "
+                            "synthetic (a world's sample.parquet from `i4d synth`: tests and Monte Carlo only)")
         p.add_argument("--country", default="IT", help="country (NUTS-0): IT or ES when embedded")
         add_input(p, "fetched table (results/fetch/<name>.parquet), with --source fetched", required=False)
         p.add_argument("--pin", type=Path, default=None, help="its replay pin (results/fetch/<name>.vintage.json)")

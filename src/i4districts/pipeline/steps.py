@@ -44,8 +44,18 @@ def sample(out: Path, *, source: str = "embedded", country: str = "IT", fetched:
         vintage = embedded_vintage(country)
         table = to_vocabulary(load_embedded_sample(country), vintage=vintage, table=f"embedded sample {country}")
         return io.write_parquet(table, out, notes=[ATTRIBUTION, f"data vintage: {vintage}"])
+    if source == "synthetic":
+        if fetched is None:
+            raise ValueError("data.source 'synthetic' needs the world's sample.parquet (i4d synth -o DIR)")
+        notes = io.read_notes(fetched)
+        if not any("synthetic" in n.lower() for n in notes):
+            raise ValueError(f"{fetched}: not a synthetic world's sample (its notes do not say synthetic)")
+        world = json.loads((Path(fetched).parent / "truth.json").read_text("utf-8"))
+        vintage = f"synthetic:{world.get('scale', {}).get('name', 'custom')}@seed{world.get('seed')}"
+        table = to_vocabulary(io.read_parquet(fetched), vintage=vintage, table=f"synthetic sample {fetched}")
+        return io.write_parquet(table, out, notes=[*notes, f"data vintage: {vintage}"])
     if source != "fetched":
-        raise ValueError(f"data.source: unknown source {source!r}; choose 'embedded' or 'fetched'")
+        raise ValueError(f"data.source: unknown source {source!r}; choose 'embedded', 'fetched' or 'synthetic'")
     if fetched is None or pin is None:
         raise ValueError("data.source 'fetched' needs the fetched table and its .vintage.json pin")
     record = json.loads(Path(pin).read_text("utf-8"))

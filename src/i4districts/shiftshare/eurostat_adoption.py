@@ -429,6 +429,8 @@ def country_robot_use(table: pd.DataFrame, *, size_emp: str = "GE10", code: str 
 def cross_section_intensity(adoption: pd.DataFrame) -> pd.DataFrame:
     """Mean of each (country, sector)'s values over the table's years: ``country, sector, value, flag, years``."""
     t = adoption if "country" in adoption.columns else adoption.assign(country="")
+    if "flag" not in t.columns:  # a user table without flags
+        t = t.assign(flag="")
     g = t.groupby(["country", "sector"], sort=True)
     out = g.agg(value=("value", "mean"), flag=("flag", lambda s: _flags(*s)),
                 years=("year", lambda s: ",".join(map(str, sorted(set(s))))))
