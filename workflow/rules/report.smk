@@ -13,11 +13,12 @@ REPORT_KIND = {".html": "table", ".md": "table", ".csv": "table", ".png": "figur
 
 
 def _caption_file(flag):
-    """The report() caption as a path relative to the workflow's base directory."""
+    """The report() caption file, as a path the report builder can open from the working directory."""
     if flag.caption is None:
         return ""
     path = getattr(flag.caption, "path", flag.caption)  # a LocalSourceFile (Snakemake >= 8) or a str
-    return os.path.relpath(path, workflow.basedir)
+    # relative to the working directory (the repository's own, or a run directory elsewhere)
+    return os.path.relpath(path)
 
 
 def report_items(wildcards=None):
