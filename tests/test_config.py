@@ -15,7 +15,7 @@ def test_empty_config_gets_every_default():
     assert cfg["data"] == {"source": "embedded", "country": "IT", "nuts_level": 3,
                            "years": {"start": 2000, "end": 2017}, "sectors": "A10_split_C",
                            "drop_extra_regio": True, "filters": {}, "unpublished": "refuse", "nuts_version": "2016",
-                           "nuts_changes": "../shared/data/nuts"}
+                           "nuts_changes": "../shared/data/nuts", "synthetic": {"scale": "regional", "seed": 0}}
     assert cfg["adoption"]["source"] == "eurostat" and cfg["adoption"]["indicator"] == "robots"  # real by default
     assert cfg["exposure"]["base_year"] == 2000 and cfg["exposure"]["design"] == "cross_section"
     assert cfg["models"] == {"growth_exposure": "config/models/growth_exposure.yaml"}

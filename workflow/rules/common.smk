@@ -34,7 +34,7 @@ for _model_id, _entry in config["models"].items():
 # With the root Snakefile, Snakemake does not look in workflow/profiles/default; apply its
 # defaults here so that plain `snakemake` runs (explicit command-line flags still win).
 _PROFILE = yaml.safe_load((Path(workflow.basedir) / "workflow/profiles/default/config.yaml").read_text())
-if workflow.resource_settings.cores is None:
+if workflow.resource_settings.cores is None and workflow.resource_settings.nodes is None:  # not on a cluster
     workflow.resource_settings.cores = int(_PROFILE["cores"])
 for _handler in snakemake_logger.handlers:  # the log handlers exist before the Snakefile is read
     if _PROFILE.get("show-failed-logs") and hasattr(_handler.formatter, "show_failed_logs"):

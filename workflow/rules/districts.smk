@@ -17,6 +17,10 @@ rule sll_districts:
         decisions=sll_decision_args,
     log:
         f"{R}/logs/sll_districts.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -33,6 +37,10 @@ rule district_screen:
         code=CODE,
     log:
         f"{R}/logs/district_screen.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -51,6 +59,10 @@ for _ext in ("csv", "zip"):  # plain ISTAT downloads of the ledger (api: file), 
             name="|".join(n for n, e in FETCH_DOWNLOADS.items() if e == _ext),
         log:
             "results/logs/fetch/{name}.log",
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
         conda:
             ENV
         shell:

@@ -19,6 +19,10 @@ rule descriptive_table:
         variables=descriptive_args,
     log:
         f"{R}/logs/descriptive_table.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -40,6 +44,10 @@ rule indicator_table:
         extra=indicator_table_args,
     log:
         f"{R}/logs/indicator_table.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -61,6 +69,10 @@ rule diagnostics_table:
         columns=json.dumps(config["tables"]["columns"], ensure_ascii=False, sort_keys=True),
     log:
         f"{R}/logs/diagnostics_table.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -80,6 +92,10 @@ rule district_table:
         formats=config["tables"]["formats"],
     log:
         f"{R}/logs/district_table.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -105,6 +121,10 @@ rule maps:
         out_dir=lambda wildcards, output: str(Path(output.manifest).parent),
     log:
         f"{R}/logs/maps.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -131,6 +151,10 @@ rule coefplot:
         periods=f"{R}/figures/coefplot_periods",
     log:
         f"{R}/logs/coefplot.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -150,6 +174,10 @@ rule validate:
         code=CODE,
     log:
         f"{R}/logs/validate.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -164,6 +192,10 @@ rule refresh:
         configfile=(workflow.overwrite_configfiles or ["config/config.yaml"])[0],
     log:
         "results/logs/refresh.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:

@@ -88,6 +88,10 @@ rule report_manifest:
         scenario=SCENARIO,
     log:
         f"{R}/logs/report_manifest.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -107,6 +111,10 @@ rule report_html:
         code=CODE,
     log:
         f"{R}/logs/report_html.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         ENV
     shell:

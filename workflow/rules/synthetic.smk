@@ -17,6 +17,10 @@ rule synth_world:
         args=synthetic_args,
     log:
         f"{R}/logs/synth_world.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         ENV
     shell:
@@ -36,6 +40,10 @@ rule synthetic_districts:
         code=CODE,
     log:
         f"{R}/logs/synthetic_districts.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         ENV
     shell:
