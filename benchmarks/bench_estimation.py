@@ -18,12 +18,25 @@ the ``linearmodels``-corrected fit is run once to compare the numbers.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+import warnings
+from pathlib import Path
 
-import numpy as np
-import pandas as pd
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import emit, pin_blas, record  # noqa: E402
 
-from i4districts.estimation import ModelSpec, fit
+pin_blas()
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from i4districts.estimation import ModelSpec, fit  # noqa: E402
+
+#: --quick sizes (smoke test): about 6,000 observations
+QUICK = {"n_regions": 40, "n_sectors": 15, "n_years": 10}
+#: agreement required with the baselines (relative, coefficients and standard errors)
+AGREE = 1e-8
 
 
 def make_data(n_regions: int, n_sectors: int, n_years: int, seed: int = 0) -> pd.DataFrame:
@@ -62,7 +75,13 @@ def main() -> int:
     ap.add_argument("--n-sectors", type=int, default=100)
     ap.add_argument("--n-years", type=int, default=23)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="small sizes (smoke test; targets do not apply)")
+    ap.add_argument("--json", default=None, help="write the result records here (used by run.py)")
     args = ap.parse_args()
+    if args.quick:
+        for k, v in QUICK.items():
+            setattr(args, k, v)
+    warnings.filterwarnings("ignore", category=UserWarning)  # few-cluster warnings at --quick sizes
 
     df = make_data(args.n_regions, args.n_sectors, args.n_years)
     print(f"data: {len(df):,} observations, {df.rs.nunique():,} region×sector effects, "
@@ -103,6 +122,13 @@ def main() -> int:
     for name, t, db, ds in rows:
         print(f"{name:<24}{t:>10.3f}{t / t_ours:>13.1f}x{db:>16.2e}{ds:>17.2e}")
     print("speed ratio = baseline time / i4districts time (higher is better for i4districts)")
+    what = (f"two-way FE (region×sector, year), clustered by region, {len(df) / 1e6:.2f} M obs"
+            if len(df) >= 1e6 else f"two-way FE (region×sector, year), clustered by region, {len(df):,} obs")
+    targets = {"pyfixest feols": 3.0, "linearmodels PanelOLS": 10.0}
+    emit([record(f"estimation.{name.split()[0]}", what, ours_s=t_ours, baseline=name, baseline_s=t,
+                 target=(">=", targets[name]), applies=not args.quick, ok=max(db, ds) <= AGREE,
+                 max_rel_diff_params=db, max_rel_diff_se=ds, demean_algorithm=ours.demean_algorithm)
+          for name, t, db, ds in rows], args.json)
     return 0
 
 

@@ -27,11 +27,19 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
-import numpy as np
-import pandas as pd
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import emit, pin_blas, record  # noqa: E402
 
-from i4districts.indicators import location_quotients, specialization_indices, specialization_tables
+pin_blas()
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from i4districts.indicators import location_quotients, specialization_indices, specialization_tables  # noqa: E402
+
+QUICK = {"regions": 400, "sectors": 30, "years": 5}
 
 
 def synthetic(n_regions: int, n_sectors: int, n_years: int, seed: int = 0) -> pd.DataFrame:
@@ -130,7 +138,12 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=15)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="small sizes (smoke test; targets do not apply)")
+    ap.add_argument("--json", default=None, help="write the result records here (used by run.py)")
     a = ap.parse_args()
+    if a.quick:
+        for k, v in QUICK.items():
+            setattr(a, k, v)
     if a.memory_child:
         memory_child(a)
         return
@@ -196,6 +209,21 @@ def main() -> None:
         f"allocated at most {traced:,.0f} MiB (tracemalloc); peak RSS during the call {hwm:,.0f} MiB "
         f"(RSS before the call {before:,.0f} MiB)"
     )
+    size = f"{n / 1e6:.1f} M rows" if n >= 1e6 else f"{n:,} rows"
+    floor = "numpy bincount floor (integer codes, no validation)"
+    applies = not a.quick
+    emit([
+        record("indicators.one_pass", f"LQs + specialization indices, one pass (`specialization_tables`), {size}",
+               ours_s=t_ours, baseline=floor, baseline_s=t_floor, ratio_def="ours / baseline",
+               target=("<=", 1.5), applies=applies),
+        record("indicators.two_calls", f"`location_quotients` + `specialization_indices`, {size}",
+               ours_s=t_lq + t_spec, baseline=floor, baseline_s=t_floor, ratio_def="ours / baseline"),
+        record("indicators.gini", f"Gini of specialization (the sorted index), {size}", ours_s=t_gini,
+               baseline="argsort + cumsum + bincount floor", baseline_s=t_gfloor, ratio_def="ours / baseline"),
+        record("indicators.in_process_memory", f"peak RSS during `specialization_tables(gini=True)`, {size}",
+               metric="peak_rss_mib", peak_rss_mib=hwm, rss_before_mib=before, tracemalloc_mib=traced,
+               input_mib=input_mb),
+    ], a.json)
 
 
 if __name__ == "__main__":

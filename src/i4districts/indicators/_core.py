@@ -170,11 +170,10 @@ def segment_starts(sorted_codes: np.ndarray) -> np.ndarray:
 def segmented_cumsum(values: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
     """Inclusive cumulative sum restarting at each new code (codes sorted, values finite)."""
     c = np.cumsum(values)
-    start = segment_starts(sorted_codes)
-    idx = np.flatnonzero(start)
+    idx = np.flatnonzero(segment_starts(sorted_codes))
     before = c[idx] - values[idx]  # cumulative total before the segment
-    seg = np.cumsum(start) - 1  # segment number of every row
-    return c - before[seg]
+    c -= np.repeat(before, np.diff(idx, append=sorted_codes.size))  # in place: one row-length temporary
+    return c
 
 
 def group_codes(df: pd.DataFrame, by: Sequence[str] | None, table: str) -> tuple[np.ndarray, pd.DataFrame]:

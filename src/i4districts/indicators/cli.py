@@ -62,20 +62,92 @@ def _kw(args: argparse.Namespace) -> dict[str, object]:
     return dict(region=args.region, sector=args.sector, time=args.year, value=args.value, missing=args.missing)
 
 
+def _read_keys_and_counts(path: Path, columns: list[str], keys: list[str]) -> pd.DataFrame:
+    """The main table of ``specialization``, lean: only ``columns``, string ``keys`` as sorted categoricals.
+
+    A national panel (10^7 rows) read whole, with its unit/flag/vintage strings, takes several
+    times the memory of its four used columns. String keys are read dictionary-encoded and their
+    categories sorted, so the integer codes are those a sorted factorization gives. If a column is
+    missing, the whole table is read (the indicator then names the missing column and those found).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return io.read_parquet(path)  # raises the usual "input table not found"
+    schema = pq.read_schema(path)
+    if any(c not in schema.names for c in columns) or len(set(columns)) < len(columns):
+        return io.read_parquet(path)
+    strings = [c for c in keys if _is_string(schema.field(c).type)]
+    table = pq.read_table(path, columns=columns, read_dictionary=strings, use_pandas_metadata=True)
+    emp = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table
+    pa.default_memory_pool().release_unused()  # give the conversion's scratch back to the system
+    if len(emp) == 0:
+        return io.read_parquet(path)  # raises the usual "no rows" error
+    for c in strings:
+        cats = emp[c].cat.categories
+        order = sorted(cats)
+        if list(cats) != order:
+            emp[c] = emp[c].cat.reorder_categories(order)
+    return emp
+
+
+def _is_string(t: object) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _used_labels(col: pd.Series) -> pd.Series:
+    """The distinct non-missing values of a key column (cheap for a categorical)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        import numpy as np
+
+        codes = col.cat.codes.to_numpy()
+        used = np.bincount(codes[codes >= 0], minlength=len(col.cat.categories)) > 0
+        return pd.Series(col.cat.categories[used])
+    return pd.Series(col.dropna().unique())
+
+
 def main_specialization(args: argparse.Namespace) -> int:
-    """``i4d indicators specialization``: LQs and specialization indices, one long table."""
+    """``i4d indicators specialization``: LQs and specialization indices, one long table.
+
+    Written batch by batch from integer codes (:class:`~.specialization.LongTableBatches`),
+    after the input is released: the process peaks far below a DataFrame of string columns.
+    """
     from i4districts.harmonize.nuts import check_table_nuts_version
 
-    from .specialization import specialization_long_table
+    from .specialization import specialization_long_batches
 
-    emp = io.read_parquet(args.input)
+    emp = _read_keys_and_counts(args.input, list(dict.fromkeys([args.region, args.sector, args.year, args.value])),
+                                keys=[args.region, args.sector])
     if args.region in emp.columns:
-        check_table_nuts_version(emp[args.region].dropna(), version=args.nuts_version,
+        check_table_nuts_version(_used_labels(emp[args.region]), version=args.nuts_version,
                                  sheets=args.correspondence or None, table=str(args.input))
     ref = io.read_parquet(args.reference) if args.reference else None
-    out = specialization_long_table(emp, reference=ref, gini=not args.no_gini, **_kw(args))
-    _write(out, args.out, args.input, args.reference)
+    out = specialization_long_batches(emp, reference=ref, gini=not args.no_gini, **_kw(args))
+    del emp, ref
+    notes: list[str] = []
+    for path in (args.input, args.reference):
+        if path is not None:
+            notes += io.read_notes(path)
+    _write_batches(out.schema, out.batches(), args.out, notes)
+    print(f"wrote {args.out} ({out.num_rows} rows)")
     return 0
+
+
+def _write_batches(schema, batches, out: Path, notes: list[str]) -> None:
+    """Write record batches atomically as one Parquet file with provenance notes (as :func:`io.write_parquet`)."""
+    import pyarrow.parquet as pq
+
+    meta = dict(schema.metadata or {})
+    meta[io.NOTES_KEY] = json.dumps(sorted(set(notes))).encode()
+    schema = schema.with_metadata(meta)
+    with io.atomic_path(out) as tmp:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
 
 
 def main_variety(args: argparse.Namespace) -> int:

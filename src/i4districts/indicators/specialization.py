@@ -61,11 +61,12 @@ which moves it by less than 1e-8):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ._core import IndicatorInputError, Missing, as_code_set, safe_divide, segmented_cumsum
 from ._coded import CodedTable, code_table
@@ -87,15 +88,23 @@ MANUFACTURING_NACE: tuple[str, ...] = (
 )
 
 
-def _flags(
+def _flag_codes(
     missing_cell: np.ndarray, region_zero: np.ndarray, sector_zero: np.ndarray, single_sector: np.ndarray | None = None
-) -> pd.Categorical:
+) -> np.ndarray:
+    """Codes into :data:`FLAGS` (int8), the most specific reason winning."""
     code = np.zeros(missing_cell.size, dtype=np.int8)
     if single_sector is not None:
         code[single_sector] = 4
     code[sector_zero] = 3
     code[region_zero] = 2
     code[missing_cell] = 1
+    return code
+
+
+def _flags(
+    missing_cell: np.ndarray, region_zero: np.ndarray, sector_zero: np.ndarray, single_sector: np.ndarray | None = None
+) -> pd.Categorical:
+    code = _flag_codes(missing_cell, region_zero, sector_zero, single_sector)
     return pd.Categorical.from_codes(code, categories=list(FLAGS))
 
 
@@ -117,6 +126,18 @@ def _row_shares(p: CodedTable) -> tuple[np.ndarray, np.ndarray]:
     return safe_divide(p.v, p.E_g[p.g]), p.Q_st[p.st]
 
 
+def _lq_values(p: CodedTable, share: np.ndarray, ref: np.ndarray, propagate: bool) -> tuple[np.ndarray, np.ndarray]:
+    """LQ per row and its flag codes (into :data:`FLAGS`)."""
+    lq = safe_divide(share, ref)
+    n = p.v.size
+    zero_g = (p.E_g == 0) & (p.rows_g > 0)
+    region_zero = zero_g[p.g] if zero_g.any() else np.zeros(n, dtype=bool)
+    zero_st = p.Q_st == 0
+    sector_zero = zero_st[p.st] if zero_st.any() else np.zeros(n, dtype=bool)
+    missing_cell = (np.isnan(p.v) | np.isnan(p.E_g[p.g]) | np.isnan(ref)) if propagate else np.zeros(n, dtype=bool)
+    return lq, _flag_codes(missing_cell, region_zero, sector_zero)
+
+
 def _lq_frame(
     emp: pd.DataFrame,
     p: CodedTable,
@@ -127,16 +148,10 @@ def _lq_frame(
     sector: str,
     time: str,
 ) -> pd.DataFrame:
-    lq = safe_divide(share, ref)
-    n = p.v.size
-    zero_g = (p.E_g == 0) & (p.rows_g > 0)
-    region_zero = zero_g[p.g] if zero_g.any() else np.zeros(n, dtype=bool)
-    zero_st = p.Q_st == 0
-    sector_zero = zero_st[p.st] if zero_st.any() else np.zeros(n, dtype=bool)
-    missing_cell = (np.isnan(p.v) | np.isnan(p.E_g[p.g]) | np.isnan(ref)) if propagate else np.zeros(n, dtype=bool)
+    lq, flag = _lq_values(p, share, ref, propagate)
     out = emp[[region, sector, time]].reset_index(drop=True)
     out["lq"] = lq
-    out["flag"] = _flags(missing_cell, region_zero, sector_zero)
+    out["flag"] = pd.Categorical.from_codes(flag, categories=list(FLAGS))
     return out
 
 
@@ -296,8 +311,116 @@ def specialization_long_table(
     year with ``sector = "ALL"`` (:data:`ALL_SECTORS`). Values are unit-free
     (``unit = "ratio"``); ``flag`` says why a value is undefined (``"ok"``
     otherwise, see :data:`FLAGS`). Sorted by region, sector, year, indicator.
+    String columns have the ``"string"`` dtype.
     """
-    lq, idx = specialization_tables(emp, region=region, sector=sector, time=time, **options)
+    return specialization_long_batches(emp, region=region, sector=sector, time=time, **options).to_frame()
+
+
+#: Rows per Arrow record batch (and Parquet row group) of :class:`LongTableBatches`: pyarrow's default
+#: maximum row-group length, so a batch-by-batch write lays the file out as ``pyarrow.parquet.write_table``.
+BATCH_ROWS = 1 << 20
+
+_LONG_COLUMNS = ("region", "sector", "year", "indicator", "value", "unit", "flag")
+
+
+def _long_schema() -> pa.Schema:
+    """Arrow schema of the long table, with the pandas metadata ``pa.Table.from_pandas`` would attach."""
+    template = pd.DataFrame({c: pd.array([], dtype="string") for c in _LONG_COLUMNS})
+    template["year"] = np.array([], dtype=np.int64)
+    template["value"] = np.array([], dtype=np.float64)
+    return pa.Schema.from_pandas(template, preserve_index=False)
+
+
+class LongTableBatches:
+    """The long table of :func:`specialization_long_table` as Arrow record batches.
+
+    Holds the sorted columns as integer codes into small label arrays (about 30 bytes a row,
+    no reference to the input table), so that a caller can drop the input and write the table
+    batch by batch: :meth:`batches` decodes ``BATCH_ROWS`` rows at a time; :meth:`to_frame`
+    builds the whole DataFrame. Both give the same rows, types and order.
+    """
+
+    def __init__(self, *, columns: dict[str, np.ndarray] | None = None, labels: dict[str, pa.Array] | None = None,
+                 years: np.ndarray | None = None, frame: pd.DataFrame | None = None) -> None:
+        self._columns = columns
+        self._labels = labels
+        self._years = years
+        self._frame = frame  # the pandas-built table (key types other than strings and int64 years)
+        self._table = pa.Table.from_pandas(frame, preserve_index=False) if frame is not None else None
+        self.schema = self._table.schema if self._table is not None else _long_schema()
+
+    @property
+    def num_rows(self) -> int:
+        return self._table.num_rows if self._table is not None else int(self._columns["value"].size)
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        """Record batches of at most ``rows`` rows, in table order."""
+        if self._table is not None:
+            yield from self._table.to_batches(max_chunksize=rows)
+            return
+        cols, labels = self._columns, self._labels
+        for lo in range(0, self.num_rows, rows):
+            sl = slice(lo, lo + rows)
+            arrays = []
+            for name in _LONG_COLUMNS:
+                if name == "year":
+                    arrays.append(pa.array(self._years[cols["year"][sl]]))
+                elif name == "value":
+                    arrays.append(pa.array(cols["value"][sl], from_pandas=True))  # NaN -> null, as from_pandas
+                else:
+                    arrays.append(labels[name].take(cols[name][sl]))
+            yield pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The whole table as a DataFrame (string columns with the ``"string"`` dtype)."""
+        if self._frame is not None:
+            return self._frame
+        table = pa.Table.from_batches(list(self.batches()), schema=self.schema)
+        string = pd.StringDtype()
+        return table.to_pandas(types_mapper={pa.large_string(): string, pa.string(): string}.get)
+
+
+def specialization_long_batches(
+    emp: pd.DataFrame, *, region: str = "region", sector: str = "sector", time: str = "year", **options: Any
+) -> LongTableBatches:
+    """:func:`specialization_long_table` as :class:`LongTableBatches` (for writing without a big DataFrame).
+
+    Keys whose labels are all strings and an ``int64`` time column take the coded path: the
+    rows are sorted on integer ranks of the labels (the order a string sort gives) and decoded
+    batch by batch. Other key types build the DataFrame with pandas (melt, concat, sort).
+    """
+    value = options.pop("value", "value")
+    reference = options.pop("reference", None)
+    missing = options.pop("missing", "raise")
+    zero_total = options.pop("zero_total", "nan")
+    gini = options.pop("gini", True)
+    if options:
+        raise TypeError(f"specialization_long_table: unexpected option(s) {sorted(options)}")
+    p = code_table(emp, region=region, sector=sector, time=time, value=value, reference=reference, missing=missing)
+    _check_zero_total(p, zero_total, region, time)
+    s, q = _row_shares(p)
+    propagate = missing == "propagate"
+    coded = (
+        len(emp) > 0
+        and emp[time].dtype == np.int64
+        and p.times.dtype == np.int64
+        and pd.api.types.infer_dtype(p.regions, skipna=False) == "string"
+        and pd.api.types.infer_dtype(p.sectors, skipna=False) == "string"
+    )
+    if not coded:
+        lq = _lq_frame(emp, p, s, q, propagate, region, sector, time)
+        idx = _indices_frame(p, s, q, gini, region, time)
+        return LongTableBatches(frame=_long_frame(lq, idx, region, sector, time))
+    lq, lq_flag = _lq_values(p, s, q, propagate)
+    idx = _indices_frame(p, s, q, gini, region, time)
+    del s, q
+    stacked = _stack_long(p, lq, lq_flag, idx)
+    del p, lq, lq_flag, idx  # the row-length arrays of the coded table are no longer needed
+    return _sort_long(*stacked)
+
+
+def _long_frame(lq: pd.DataFrame, idx: pd.DataFrame, region: str, sector: str, time: str) -> pd.DataFrame:
+    """The long table from the LQ and index frames with pandas (any key types)."""
     keys = {region: "region", sector: "sector", time: "year"}
     lq = lq.rename(columns=keys).rename(columns={"lq": "value"}).assign(indicator="lq")
     indices = [c for c in SPECIALIZATION_INDICES if c in idx.columns]
@@ -312,6 +435,61 @@ def specialization_long_table(
     return out.sort_values(["region", "sector", "year", "indicator"], ignore_index=True)
 
 
+def _string_ranks(labels: list[str]) -> np.ndarray:
+    """Rank of each label in code-point order (equal labels share a rank), as a string sort orders them."""
+    _, inv = np.unique(np.array(labels, dtype=object), return_inverse=True)
+    return inv.astype(np.int64).ravel()
+
+
+def _stack_long(
+    p: CodedTable, lq: np.ndarray, lq_flag: np.ndarray, idx: pd.DataFrame
+) -> tuple[dict[str, np.ndarray], dict[str, list], np.ndarray, int]:
+    """LQ rows then index rows (``k`` per present region-year) as code columns, with their labels."""
+    indices = [c for c in SPECIALIZATION_INDICES if c in idx.columns]
+    k = len(indices)
+    gi = p.present_groups()
+    m, n = gi.size, lq.size
+    small = np.int32 if max(p.nr, p.ns + 1, p.nt) < 2**31 else np.int64
+    cols = {
+        "region": np.concatenate([p.r.astype(small), np.repeat((gi // p.nt).astype(small), k)]),
+        "sector": np.concatenate([p.s.astype(small), np.full(m * k, p.ns, dtype=small)]),
+        "year": np.concatenate([p.t.astype(small), np.repeat((gi % p.nt).astype(small), k)]),
+        "indicator": np.concatenate([np.zeros(n, np.int8), np.tile(np.arange(1, k + 1, dtype=np.int8), m)]),
+        "value": np.concatenate([lq, idx[indices].to_numpy(dtype=np.float64).ravel()]),
+        "flag": np.concatenate([lq_flag, np.repeat(np.asarray(idx["flag"].cat.codes, dtype=np.int8), k)]),
+    }
+    labels = {"region": list(p.regions), "sector": [*p.sectors, ALL_SECTORS], "indicator": ["lq", *indices]}
+    return cols, labels, p.times.to_numpy(dtype=np.int64), p.nt
+
+
+def _string_ranks(labels: list[str]) -> np.ndarray:
+    """Rank of each label in code-point order (equal labels share a rank), as a string sort orders them."""
+    _, inv = np.unique(np.array(labels, dtype=object), return_inverse=True)
+    return inv.astype(np.int64).ravel()
+
+
+def _sort_long(cols: dict[str, np.ndarray], labels: dict[str, list], years: np.ndarray, nt: int) -> LongTableBatches:
+    """Sort the stacked rows by (region, sector, year, indicator) as strings (years as integers)."""
+    r_rank, s_rank, i_rank = (_string_ranks(labels[c]) for c in ("region", "sector", "indicator"))
+    key = r_rank[cols["region"]]
+    key *= int(s_rank.max()) + 1
+    key += s_rank[cols["sector"]]
+    key *= nt
+    key += cols["year"]  # time codes follow the sorted integer labels
+    key *= len(i_rank)
+    key += i_rank[cols["indicator"]]
+    order = np.argsort(key, kind="stable")  # two presorted runs (LQ rows, index rows): a merge
+    del key
+    for name in list(cols):
+        cols[name] = cols[name][order]
+    del order
+    cols["unit"] = np.zeros(cols["value"].size, dtype=np.int8)
+    arrow = {name: pa.array([str(x) for x in values], pa.large_string()) for name, values in labels.items()}
+    arrow["unit"] = pa.array(["ratio"], pa.large_string())
+    arrow["flag"] = pa.array(list(FLAGS), pa.large_string())
+    return LongTableBatches(columns=cols, labels=arrow, years=years)
+
+
 def _gini_specialization(p: CodedTable, s: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Reference-weighted Gini of LQs per region-year cell (length nr*nt).
 
@@ -321,8 +499,9 @@ def _gini_specialization(p: CodedTable, s: np.ndarray, q: np.ndarray) -> np.ndar
     row (LQ 0, total weight ``1 - W``) add ``(1 - W) * sum_k s_rk = 1 - W``.
     """
     m = p.nr * p.nt
-    qc = np.nan_to_num(q, nan=0.0)
-    sc = np.nan_to_num(s, nan=0.0)
+    # NaN -> 0 (s and q are never infinite); no copy when there is none (10^7-row tables)
+    qc = q if not np.isnan(q).any() else np.nan_to_num(q, nan=0.0)
+    sc = s if not np.isnan(s).any() else np.nan_to_num(s, nan=0.0)
     lq = np.full(qc.size, np.inf)  # s_s = 0 rows carry no weight; park them last
     np.divide(sc, qc, out=lq, where=qc > 0)
     order = _order_by_group_then_value(p.g, lq)
@@ -360,11 +539,19 @@ def _order_by_group_then_value(g: np.ndarray, x: np.ndarray, rtol: float = 1e-8)
     frac += 2.0 * g
     order = np.argsort(frac)
     del frac
-    gs, xs = g[order], x[order]
+    gs = g[order]
+    if (gs[1:] < gs[:-1]).any():
+        return np.lexsort((x, g))
     same = gs[1:] == gs[:-1]
+    del gs
+    xs = x[order]
+    tol = np.abs(xs[:-1])
+    tol *= rtol
     with np.errstate(invalid="ignore"):
-        bad = xs[:-1] - xs[1:] > rtol * np.abs(xs[:-1])  # inf - inf = nan compares False
-    if (gs[1:] < gs[:-1]).any() or (same & bad).any():
+        drop = xs[:-1] - xs[1:]  # inf - inf = nan compares False
+        bad = drop > tol
+    del xs, tol, drop
+    if (same & bad).any():
         order = np.lexsort((x, g))
     return order
 
