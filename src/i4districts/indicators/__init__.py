@@ -26,42 +26,72 @@ module                 indicators
 =====================  =======================================================
 """
 
-from ._core import IndicatorInputError
-from .concentration import (
-    concentration_indices,
-    ellison_glaeser,
-    plant_herfindahl,
-    plant_herfindahl_bounds,
-    plant_herfindahl_from_size_classes,
-)
-from .education import (
-    education_polarization,
-    education_spatial_polarization,
-    education_tier_shares,
-    read_lfs_education,
-)
-from .districts import identify_districts
-from .polarization import (
-    duclos_esteban_ray,
-    esteban_ray,
-    occupation_tier_shares,
-    routine_intensity,
-    tier_share_changes,
-    wolfson,
-)
-from .servitization import kibs_codes, servitization
-from .size_structure import size_class_structure
-from .spatial import spatial_polarization, theil_decomposition
-from .specialization import (
-    ALL_SECTORS,
-    SPECIALIZATION_INDICES,
-    location_quotients,
-    sector_group_share,
-    specialization_indices,
-    specialization_long_table,
-    specialization_tables,
-)
-from .variety import related_unrelated_variety
+
+# Names resolve lazily (PEP 562): every workflow job is a fresh `i4d` process, and importing every
+# submodule (scipy.stats, the estimators) would cost each one about a second.
+import sys as _sys
+import types as _types
+from importlib import import_module as _import_module
+
+_LAZY = {
+    'ALL_SECTORS': ('i4districts.indicators.specialization', 'ALL_SECTORS'),
+    'IndicatorInputError': ('i4districts.indicators._core', 'IndicatorInputError'),
+    'SPECIALIZATION_INDICES': ('i4districts.indicators.specialization', 'SPECIALIZATION_INDICES'),
+    'concentration_indices': ('i4districts.indicators.concentration', 'concentration_indices'),
+    'duclos_esteban_ray': ('i4districts.indicators.polarization', 'duclos_esteban_ray'),
+    'education_polarization': ('i4districts.indicators.education', 'education_polarization'),
+    'education_spatial_polarization': ('i4districts.indicators.education', 'education_spatial_polarization'),
+    'education_tier_shares': ('i4districts.indicators.education', 'education_tier_shares'),
+    'ellison_glaeser': ('i4districts.indicators.concentration', 'ellison_glaeser'),
+    'esteban_ray': ('i4districts.indicators.polarization', 'esteban_ray'),
+    'identify_districts': ('i4districts.indicators.districts', 'identify_districts'),
+    'kibs_codes': ('i4districts.indicators.servitization', 'kibs_codes'),
+    'location_quotients': ('i4districts.indicators.specialization', 'location_quotients'),
+    'occupation_tier_shares': ('i4districts.indicators.polarization', 'occupation_tier_shares'),
+    'plant_herfindahl': ('i4districts.indicators.concentration', 'plant_herfindahl'),
+    'plant_herfindahl_bounds': ('i4districts.indicators.concentration', 'plant_herfindahl_bounds'),
+    'plant_herfindahl_from_size_classes': ('i4districts.indicators.concentration', 'plant_herfindahl_from_size_classes'),
+    'read_lfs_education': ('i4districts.indicators.education', 'read_lfs_education'),
+    'related_unrelated_variety': ('i4districts.indicators.variety', 'related_unrelated_variety'),
+    'routine_intensity': ('i4districts.indicators.polarization', 'routine_intensity'),
+    'sector_group_share': ('i4districts.indicators.specialization', 'sector_group_share'),
+    'servitization': ('i4districts.indicators.servitization', 'servitization'),
+    'size_class_structure': ('i4districts.indicators.size_structure', 'size_class_structure'),
+    'spatial_polarization': ('i4districts.indicators.spatial', 'spatial_polarization'),
+    'specialization_indices': ('i4districts.indicators.specialization', 'specialization_indices'),
+    'specialization_long_table': ('i4districts.indicators.specialization', 'specialization_long_table'),
+    'specialization_tables': ('i4districts.indicators.specialization', 'specialization_tables'),
+    'theil_decomposition': ('i4districts.indicators.spatial', 'theil_decomposition'),
+    'tier_share_changes': ('i4districts.indicators.polarization', 'tier_share_changes'),
+    'wolfson': ('i4districts.indicators.polarization', 'wolfson'),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(_import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(_types.ModuleType):
+    """Keeps the function ``servitization`` bound to the package name when its submodule of the same name is
+    imported (the import system would otherwise replace it with the module; eager imports did the same)."""
+
+    def __setattr__(self, name, value):
+        if name == 'servitization' and isinstance(value, _types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "ALL_SECTORS",

@@ -17,57 +17,95 @@ Entry points: :func:`fit_shiftshare` (tables + validated spec),
 :func:`reg_ss` / :func:`ivreg_ss` (arrays), :func:`write_result_json`.
 """
 
-from i4districts.shiftshare.adoption import (
-    ADOPTION_COLUMNS,
-    ILLUSTRATIVE_NOTE,
-    AdoptionTableError,
-    illustrative_adoption,
-    panel_adoption,
-    sector_adoption_table,
-)
-from i4districts.shiftshare.akm import ShareDesign, ivreg_ss, reg_ss, share_design
-from i4districts.shiftshare.design import (
-    control_matrix,
-    fit_shiftshare,
-    sector_clusters,
-    share_matrix,
-)
-from i4districts.shiftshare.diagnostics import (
-    FirstStage,
-    RotembergWeights,
-    ShockLevel,
-    first_stage_strength,
-    pretrend_check,
-    rotemberg_weights,
-    shiftshare_diagnostics,
-    shock_level,
-)
-from i4districts.shiftshare.errors import ExposureInputError, ShiftShareInputError, SpecError
-from i4districts.shiftshare.exposure import (
-    ShiftShareExposure,
-    adjusted_penetration,
-    adoption_changes,
-    baseline_shares,
-    build_exposure,
-    exposure_table,
-    shift_share_exposure,
-)
-from i4districts.shiftshare.instruments import leave_one_out_shift, named_countries_shift
-from i4districts.shiftshare.normalise import NORMALISATIONS, normalise_exposure
-from i4districts.shiftshare.placebo import PlaceboResult, placebo, placebo_shiftshare
-from i4districts.shiftshare.design import model_design
-from i4districts.shiftshare.placebo import ols_t_statistics
-from i4districts.shiftshare.ri import randomization_test
-from i4districts.shiftshare.results import (
-    ALL_METHODS,
-    METHODS,
-    RI,
-    MethodResult,
-    ShiftShareResult,
-    write_result_json,
-    write_result_parquet,
-)
-from i4districts.shiftshare.spec import SPEC_SCHEMA, ShiftShareSpec, load_spec, parse_spec
+
+# Names resolve lazily (PEP 562): every workflow job is a fresh `i4d` process, and importing every
+# submodule (scipy.stats, the estimators) would cost each one about a second.
+import sys as _sys
+import types as _types
+from importlib import import_module as _import_module
+
+_LAZY = {
+    'ADOPTION_COLUMNS': ('i4districts.shiftshare.adoption', 'ADOPTION_COLUMNS'),
+    'ALL_METHODS': ('i4districts.shiftshare.results', 'ALL_METHODS'),
+    'AdoptionTableError': ('i4districts.shiftshare.adoption', 'AdoptionTableError'),
+    'ExposureInputError': ('i4districts.shiftshare.errors', 'ExposureInputError'),
+    'FirstStage': ('i4districts.shiftshare.diagnostics', 'FirstStage'),
+    'ILLUSTRATIVE_NOTE': ('i4districts.shiftshare.adoption', 'ILLUSTRATIVE_NOTE'),
+    'METHODS': ('i4districts.shiftshare.results', 'METHODS'),
+    'MethodResult': ('i4districts.shiftshare.results', 'MethodResult'),
+    'NORMALISATIONS': ('i4districts.shiftshare.normalise', 'NORMALISATIONS'),
+    'PlaceboResult': ('i4districts.shiftshare.placebo', 'PlaceboResult'),
+    'RI': ('i4districts.shiftshare.results', 'RI'),
+    'RotembergWeights': ('i4districts.shiftshare.diagnostics', 'RotembergWeights'),
+    'SPEC_SCHEMA': ('i4districts.shiftshare.spec', 'SPEC_SCHEMA'),
+    'ShareDesign': ('i4districts.shiftshare.akm', 'ShareDesign'),
+    'ShiftShareExposure': ('i4districts.shiftshare.exposure', 'ShiftShareExposure'),
+    'ShiftShareInputError': ('i4districts.shiftshare.errors', 'ShiftShareInputError'),
+    'ShiftShareResult': ('i4districts.shiftshare.results', 'ShiftShareResult'),
+    'ShiftShareSpec': ('i4districts.shiftshare.spec', 'ShiftShareSpec'),
+    'ShockLevel': ('i4districts.shiftshare.diagnostics', 'ShockLevel'),
+    'SpecError': ('i4districts.shiftshare.errors', 'SpecError'),
+    'adjusted_penetration': ('i4districts.shiftshare.exposure', 'adjusted_penetration'),
+    'adoption_changes': ('i4districts.shiftshare.exposure', 'adoption_changes'),
+    'baseline_shares': ('i4districts.shiftshare.exposure', 'baseline_shares'),
+    'build_exposure': ('i4districts.shiftshare.exposure', 'build_exposure'),
+    'control_matrix': ('i4districts.shiftshare.design', 'control_matrix'),
+    'exposure_table': ('i4districts.shiftshare.exposure', 'exposure_table'),
+    'first_stage_strength': ('i4districts.shiftshare.diagnostics', 'first_stage_strength'),
+    'fit_shiftshare': ('i4districts.shiftshare.design', 'fit_shiftshare'),
+    'illustrative_adoption': ('i4districts.shiftshare.adoption', 'illustrative_adoption'),
+    'ivreg_ss': ('i4districts.shiftshare.akm', 'ivreg_ss'),
+    'leave_one_out_shift': ('i4districts.shiftshare.instruments', 'leave_one_out_shift'),
+    'load_spec': ('i4districts.shiftshare.spec', 'load_spec'),
+    'model_design': ('i4districts.shiftshare.design', 'model_design'),
+    'named_countries_shift': ('i4districts.shiftshare.instruments', 'named_countries_shift'),
+    'normalise_exposure': ('i4districts.shiftshare.normalise', 'normalise_exposure'),
+    'ols_t_statistics': ('i4districts.shiftshare.placebo', 'ols_t_statistics'),
+    'panel_adoption': ('i4districts.shiftshare.adoption', 'panel_adoption'),
+    'parse_spec': ('i4districts.shiftshare.spec', 'parse_spec'),
+    'placebo': ('i4districts.shiftshare.placebo', 'placebo'),
+    'placebo_shiftshare': ('i4districts.shiftshare.placebo', 'placebo_shiftshare'),
+    'pretrend_check': ('i4districts.shiftshare.diagnostics', 'pretrend_check'),
+    'randomization_test': ('i4districts.shiftshare.ri', 'randomization_test'),
+    'reg_ss': ('i4districts.shiftshare.akm', 'reg_ss'),
+    'rotemberg_weights': ('i4districts.shiftshare.diagnostics', 'rotemberg_weights'),
+    'sector_adoption_table': ('i4districts.shiftshare.adoption', 'sector_adoption_table'),
+    'sector_clusters': ('i4districts.shiftshare.design', 'sector_clusters'),
+    'share_design': ('i4districts.shiftshare.akm', 'share_design'),
+    'share_matrix': ('i4districts.shiftshare.design', 'share_matrix'),
+    'shift_share_exposure': ('i4districts.shiftshare.exposure', 'shift_share_exposure'),
+    'shiftshare_diagnostics': ('i4districts.shiftshare.diagnostics', 'shiftshare_diagnostics'),
+    'shock_level': ('i4districts.shiftshare.diagnostics', 'shock_level'),
+    'write_result_json': ('i4districts.shiftshare.results', 'write_result_json'),
+    'write_result_parquet': ('i4districts.shiftshare.results', 'write_result_parquet'),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(_import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(_types.ModuleType):
+    """Keeps the function ``placebo`` bound to the package name when its submodule of the same name is
+    imported (the import system would otherwise replace it with the module; eager imports did the same)."""
+
+    def __setattr__(self, name, value):
+        if name == 'placebo' and isinstance(value, _types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "model_design",

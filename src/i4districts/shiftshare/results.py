@@ -30,14 +30,7 @@ from scipy import stats
 
 from i4districts.results import ResultProtocol
 
-METHODS: tuple[str, ...] = ("homoskedastic", "ehw", "cluster", "akm", "akm0")
-"""The analytic methods (ShiftShareSE's ``method="all"``; what ``methods: all`` means in a spec)."""
-
-RI = "ri"
-"""Randomization inference over permutations of the shifts (:mod:`i4districts.shiftshare.ri`)."""
-
-ALL_METHODS: tuple[str, ...] = (*METHODS, RI)
-"""Every method a spec may request: the analytic ones plus ``ri``."""
+from i4districts.shiftshare.methods import ALL_METHODS, METHODS, RI  # noqa: E402 (re-exported)
 
 R_LABELS: dict[str, str] = {
     "homoskedastic": "Homoscedastic",

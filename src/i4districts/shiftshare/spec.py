@@ -66,7 +66,7 @@ import jsonschema
 
 from i4districts.safeyaml import load_yaml
 from i4districts.shiftshare.errors import SpecError
-from i4districts.shiftshare.results import ALL_METHODS, METHODS, RI
+from i4districts.shiftshare.methods import ALL_METHODS, METHODS, RI
 
 _NAME = {"type": "string", "minLength": 1}
 
