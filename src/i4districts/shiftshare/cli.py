@@ -16,7 +16,6 @@ from pathlib import Path
 from i4districts import io
 from i4districts.cliutil import add_input, add_out
 from i4districts.shiftshare.adoption import SOURCES, panel_adoption
-from i4districts.shiftshare.design import fit_shiftshare
 from i4districts.shiftshare.errors import ShiftShareInputError
 from i4districts.shiftshare.eurostat_adoption import (
     INDICATORS,
@@ -24,11 +23,7 @@ from i4districts.shiftshare.eurostat_adoption import (
     cross_section_exposure,
     read_adoption_source,
 )
-from i4districts.shiftshare.exposure import ShiftShareExposure, build_exposure, exposure_table
-from i4districts.shiftshare.instruments import leave_one_out_shift, named_countries_shift
 from i4districts.shiftshare.normalise import NORMALISATIONS, normalise_exposure
-from i4districts.shiftshare.results import write_result_json, write_result_parquet
-from i4districts.shiftshare.spec import load_spec
 
 SD_NOTE = "exposure standardised: divided by its standard deviation after the base year"
 
@@ -134,6 +129,8 @@ def _notes(path: Path) -> list[str]:
 
 
 def _instrument_shifts(shifts, args: argparse.Namespace):
+    from i4districts.shiftshare.instruments import leave_one_out_shift, named_countries_shift
+
     keys = dict(sector="sector", time="year", shift="shift", country=args.country)
     if args.leave_out is not None:
         loo = leave_one_out_shift(shifts, **keys)
@@ -149,6 +146,8 @@ def _instrument_shifts(shifts, args: argparse.Namespace):
 
 
 def main_build(args: argparse.Namespace) -> int:
+    from i4districts.shiftshare.exposure import build_exposure, exposure_table
+
     """Run ``i4d exposure build``."""
     if args.design == "cross_section" and args.adoption is None:
         raise ShiftShareInputError("arguments", "--design", "cross_section needs --adoption", ["cross_section"])
@@ -268,6 +267,11 @@ def _register_shiftshare(subparsers) -> None:
 
 
 def main_shiftshare(args: argparse.Namespace) -> int:
+    from i4districts.shiftshare.design import fit_shiftshare
+    from i4districts.shiftshare.exposure import ShiftShareExposure
+    from i4districts.shiftshare.results import write_result_json, write_result_parquet
+    from i4districts.shiftshare.spec import load_spec
+
     """Run ``i4d estimate shiftshare``."""
     spec = load_spec(args.spec)
     regions = io.read_table(args.input)
