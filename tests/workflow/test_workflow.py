@@ -16,7 +16,7 @@ from linearmodels.panel import PanelOLS
 
 from i4districts.provenance import package_root
 
-from .conftest import make_workdir, results, snakemake
+from .conftest import REPO, make_workdir, results, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -161,6 +161,24 @@ def test_default_run_writes_the_publication_outputs(default_run: Path):
     assert page.count("data:image/png;base64,") >= 5 and "Exposure to robot-intensive industries" in page
     assert "sha256" in page and "Provenance" in page
     assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", page)  # self-contained
+
+
+def test_readme_replication_section_is_generated_from_the_workflow(default_run: Path):
+    """The README's list of tables and figures (rule and file of each) is the workflow's, not hand-written."""
+    from i4districts.cli import main
+
+    readme = default_run / "README.md"
+    shutil.copy(REPO / "README.md", readme)
+    (default_run / "workflow" / "report").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "workflow" / "report" / "runtimes.json", default_run / "workflow" / "report" / "runtimes.json")
+    cwd = os.getcwd()
+    os.chdir(default_run)
+    try:
+        code = main(["report", "replication", "--summary", "results/italy/report_manifest.json", "--readme",
+                     "README.md", "--runtimes", "workflow/report/runtimes.json", "--root", str(REPO), "--check"])
+    finally:
+        os.chdir(cwd)
+    assert code == 0, "README's replication section is stale: regenerate it (README: Replication)"
 
 
 def test_default_run_latex_tables_compile(default_run: Path, tmp_path: Path):
