@@ -9,6 +9,7 @@ caught here: :func:`i4districts.cli.main` is the one error handler.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 
@@ -26,3 +27,26 @@ def add_io(p: argparse.ArgumentParser, input_help: str, out_help: str, *, nargs:
     """Both :func:`add_input` and :func:`add_out`."""
     add_input(p, input_help, nargs=nargs)
     add_out(p, out_help)
+
+
+def json_mapping(text: str | None, flag: str) -> dict[str, str]:
+    """A JSON object of strings given on the command line, inline or as a JSON file (``{}`` when absent).
+
+    Raises :class:`~i4districts.errors.ConfigError` naming the flag."""
+    from i4districts.errors import ConfigError
+
+    if not text:
+        return {}
+    raw = text
+    if not text.lstrip().startswith("{"):
+        p = Path(text)
+        if not p.is_file():
+            raise ConfigError(f"{flag}: neither a JSON object nor a JSON file: {text[:80]!r}")
+        raw = p.read_text(encoding="utf-8")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{flag}: not valid JSON ({exc})") from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(f"{flag}: must be a JSON object of strings, got {raw[:80]!r}")
+    return value

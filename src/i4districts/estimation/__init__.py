@@ -8,23 +8,19 @@ Formulas (``y ~ x | fe1 + fe2 | endog ~ instr``) are translated to specs by
 :mod:`i4districts.estimation.formula` (``i4districts.feols``).
 """
 
-from importlib import import_module
-
 from i4districts.errors import SpecError
+from i4districts.lazy import lazy_package
 
-# Names resolve lazily (PEP 562): `import i4districts.estimation.spec` (the Snakefile validates specs
-# while it is parsed) must not pull in the estimators, scipy.stats and pandas.
-_LAZY = {"ConvergenceError": ".demean", "PanelDataError": ".design", "CollinearityError": ".ols",
-         "fit": ".panel_estimators", "EstimationResult": ".results", "ModelSpec": ".spec"}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+# Names resolve lazily: `import i4districts.estimation.spec` (the Snakefile validates specs while it is
+# parsed) must not pull in the estimators, scipy.stats and pandas.
+lazy_package(__name__, {
+    "ConvergenceError": (f"{__name__}.demean", "ConvergenceError"),
+    "PanelDataError": (f"{__name__}.design", "PanelDataError"),
+    "CollinearityError": (f"{__name__}.ols", "CollinearityError"),
+    "fit": (f"{__name__}.panel_estimators", "fit"),
+    "EstimationResult": (f"{__name__}.results", "EstimationResult"),
+    "ModelSpec": (f"{__name__}.spec", "ModelSpec"),
+})
 
 __all__ = ["ModelSpec", "SpecError", "PanelDataError", "CollinearityError", "ConvergenceError",
            "EstimationResult", "fit"]

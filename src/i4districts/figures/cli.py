@@ -12,33 +12,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from pathlib import Path
 
-from i4districts.cliutil import add_input, add_out
+from i4districts.cliutil import add_input, add_out, json_mapping
 
 __all__ = ["register"]
-
-
-def _mapping(text: str | None, flag: str) -> dict[str, str]:
-    """A JSON object of strings given inline or as a path to a ``.json`` file."""
-    if not text:
-        return {}
-    raw = text
-    if not text.lstrip().startswith("{"):
-        p = Path(text)
-        if not p.is_file():
-            raise ValueError(f"{flag}: neither a JSON object nor a JSON file: {text[:80]!r}")
-        raw = p.read_text(encoding="utf-8")
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{flag}: not valid JSON ({exc})") from None
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ValueError(f"{flag}: must be a JSON object of strings, got {raw[:80]!r}")
-    return value
 
 
 def _key_value(text: str) -> tuple[str, str]:
@@ -94,7 +74,7 @@ def main_map(args: argparse.Namespace) -> int:
         title += f" ({ILLUSTRATIVE_MARK})"
     kw = {}
     if args.scheme == "categorical":
-        kw["category_labels"] = _mapping(args.labels_json, "--labels-json")
+        kw["category_labels"] = json_mapping(args.labels_json, "--labels-json")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # reported below, and on the map
         fig = draw_map(vals, geoms, countries=args.country, context=not args.no_context, title=title,
@@ -129,8 +109,8 @@ def main_coefplot(args: argparse.Namespace) -> int:
     from i4districts.figures.style import save_figure
 
     records = load_records(args.input)
-    labels = _mapping(args.labels_json, "--labels-json")
-    models = _mapping(args.models_json, "--models-json")
+    labels = json_mapping(args.labels_json, "--labels-json")
+    models = json_mapping(args.models_json, "--models-json")
     notes = {n for f in (args.frames or []) for n in io.read_notes(f)}
     illustrative = ILLUSTRATIVE_MARK if any(ILLUSTRATIVE_MARK in n for n in notes) else None
     fig = coefplot(records, title=args.title, method=args.method, labels=labels, model_labels=models,

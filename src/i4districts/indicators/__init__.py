@@ -29,9 +29,7 @@ module                 indicators
 
 # Names resolve lazily (PEP 562): every workflow job is a fresh `i4d` process, and importing every
 # submodule (scipy.stats, the estimators) would cost each one about a second.
-import sys as _sys
-import types as _types
-from importlib import import_module as _import_module
+from i4districts.lazy import lazy_package
 
 _LAZY = {
     'ALL_SECTORS': ('i4districts.indicators.specialization', 'ALL_SECTORS'),
@@ -67,30 +65,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        value = getattr(_import_module(module), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
-
-
-class _Package(_types.ModuleType):
-    """Keeps the function ``servitization`` bound to the package name when its submodule of the same name is
-    imported (the import system would otherwise replace it with the module; eager imports did the same)."""
-
-    def __setattr__(self, name, value):
-        if name == 'servitization' and isinstance(value, _types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _Package
+lazy_package(__name__, _LAZY, shadowed=('servitization',))
 
 
 __all__ = [

@@ -7,19 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from i4districts.cliutil import add_input, add_io, add_out
-
-
-def _load_json_mapping(text: str | None, flag: str) -> dict[str, str]:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{flag}: not valid JSON ({exc})") from None
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ValueError(f"{flag}: must be a JSON object of strings, got {text[:80]!r}")
-    return value
+from i4districts.cliutil import add_input, add_io, add_out, json_mapping
 
 
 def _dim_code(text: str) -> tuple[str, str]:
@@ -98,10 +86,10 @@ def main_table(args: argparse.Namespace) -> int:
     from i4districts.pipeline import steps
 
     steps.table(args.input, args.frames, args.out, name=args.name, formats=args.formats, digits=args.digits,
-                labels=_load_json_mapping(args.labels_json, "--labels-json"), title=args.title,
-                column_labels=_load_json_mapping(args.columns_json, "--columns-json"),
+                labels=json_mapping(args.labels_json, "--labels-json"), title=args.title,
+                column_labels=json_mapping(args.columns_json, "--columns-json"),
                 statistic=args.statistic, stars=None if args.no_stars else args.stars,
-                units=_load_json_mapping(args.units_json, "--units-json"),
+                units=json_mapping(args.units_json, "--units-json"),
                 column_groups=_load_column_groups(args.column_groups_json), design_rows=not args.no_design_rows)
     return 0
 

@@ -12,25 +12,11 @@ import argparse
 import json
 from pathlib import Path
 
-from i4districts.cliutil import add_input, add_out
-from i4districts.errors import ConfigError
+from i4districts.cliutil import add_input, add_out, json_mapping
 
 from .render import FORMATS
 
-__all__ = ["register", "json_mapping"]
-
-
-def json_mapping(text: str | None, flag: str) -> dict[str, str]:
-    """A JSON object of strings given on the command line (``{}`` when absent)."""
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{flag}: not valid JSON ({exc})") from None
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ConfigError(f"{flag}: must be a JSON object of strings, got {text[:80]!r}")
-    return value
+__all__ = ["register"]
 
 
 def _notes(*paths: Path | None) -> list[str]:
