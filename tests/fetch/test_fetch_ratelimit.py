@@ -11,7 +11,7 @@ from .conftest import Scripted
 
 from i4districts.fetch.ratelimit import FileRateLimiter
 
-LIMIT, WINDOW = 3, 1.0
+LIMIT, WINDOW = 3, 2.0  # a 2 s window: arrival lags of a loaded CI machine stay well inside the slack
 
 
 def max_in_window(times: list[float], width: float) -> int:
@@ -42,9 +42,9 @@ def test_limit_holds_across_concurrent_processes(server, tmp_path):
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0, 0]
     times = [t for t, path, _ in server.log if path == "/istat/data"]
     assert len(times) == 12
-    # arrivals lag acquisition by a few ms: a window slightly narrower than WINDOW is exact
-    assert max_in_window(times, WINDOW - 0.1) <= LIMIT
-    assert max(times) - min(times) >= (12 // LIMIT - 1) * WINDOW - 0.1  # 4 batches of 3
+    # arrivals lag acquisition (by a few ms, more under load): a window narrower by 0.3 s is exact
+    assert max_in_window(times, WINDOW - 0.3) <= LIMIT
+    assert max(times) - min(times) >= (12 // LIMIT - 1) * WINDOW - 0.3  # 4 batches of 3
     assert len(json.loads(state.read_text())) <= LIMIT
 
 

@@ -90,3 +90,16 @@ def test_replication_mode_forces_replay_and_refuses_other_modes():
     with pytest.raises(FetchError, match="I4D_REPLICATION.*'online'"):
         FetchSettings.resolve(env={"I4D_REPLICATION": "1", "I4D_FETCH_MODE": "online"})
     assert FetchSettings.resolve(env={"I4D_REPLICATION": "0"}).mode == "online"
+
+
+def test_replay_serves_a_ledger_pinned_file_without_a_vintage_pin(tmp_path, shared_data):
+    """Replication mode: a GISCO file pinned by sha256 in the ledger replays from the mirror, network blocked."""
+    from i4districts.fetch.client import Fetcher
+    from i4districts.fetch.ledger import load_ledger
+    from i4districts.fetch.settings import FetchSettings
+    from i4districts.io import sha256_file
+
+    spec = load_ledger()["nuts2016_l3"]
+    fetcher = Fetcher(FetchSettings.resolve(mode="replay", cache=tmp_path / "raw", mirror=shared_data))
+    result = fetcher.fetch(spec)
+    assert sha256_file(result.file) == spec.sha256

@@ -167,15 +167,27 @@ def test_readme_replication_section_is_generated_from_the_workflow(default_run: 
     """The README's list of tables and figures (rule and file of each) is the workflow's, not hand-written."""
     from i4districts.cli import main
 
-    readme = default_run / "README.md"
-    shutil.copy(REPO / "README.md", readme)
-    (default_run / "workflow" / "report").mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "workflow" / "report" / "runtimes.json", default_run / "workflow" / "report" / "runtimes.json")
+    check = default_run.parent / "readme_check"  # beside the run: the run's own files stay untouched
+    (check / "results" / "italy").mkdir(parents=True, exist_ok=True)
+    (check / "workflow" / "report").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "README.md", check / "README.md")
+    shutil.copy(REPO / "workflow" / "report" / "runtimes.json", check / "workflow" / "report" / "runtimes.json")
+    shutil.copy(REPO / "pyproject.toml", check / "pyproject.toml")
+    (check / "src" / "i4districts" / "data").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "src" / "i4districts" / "data" / "PROVENANCE.md", check / "src" / "i4districts" / "data")
+    # the test's configs read the shared data by absolute path; the README names it ../shared/data
+    shared = Path(os.environ.get("I4D_SHARED_DATA", REPO.parent / "shared" / "data")).resolve()
+    beside = check.parent / "shared"
+    if not beside.exists():
+        beside.symlink_to(shared.parent, target_is_directory=True)
+    shutil.copytree(results(default_run), check / "results" / "italy", dirs_exist_ok=True)  # titles, files
+    manifest = (results(default_run) / "report_manifest.json").read_text()
+    (check / "results" / "italy" / "report_manifest.json").write_text(manifest.replace(str(shared), "../shared/data"))
     cwd = os.getcwd()
-    os.chdir(default_run)
+    os.chdir(check)
     try:
         code = main(["report", "replication", "--summary", "results/italy/report_manifest.json", "--readme",
-                     "README.md", "--runtimes", "workflow/report/runtimes.json", "--root", str(REPO), "--check"])
+                     "README.md", "--runtimes", "workflow/report/runtimes.json", "--check"])
     finally:
         os.chdir(cwd)
     assert code == 0, "README's replication section is stale: regenerate it (README: Replication)"
@@ -271,6 +283,8 @@ def test_user_table_with_injection_probes_runs_quoted(default_run: Path, tmp_pat
     (models / "growth_exposure.yaml").rename(evil_spec)
     cfg = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
     cfg["models"] = {"growth_exposure": f"config/models/{evil_spec.name}"}  # annual growth on the annual frame
+    cfg["tables"]["descriptive"] = {"variables": []}  # the default's variables belong to the difference frames
+    cfg["tables"]["column_groups"] = {}  # they name the default's models
     cfg["adoption"] = {"source": "table", "table": "robots.csv", "column": "robots",
                        "unit": "robots per 1'000 workers x'$(touch UNIT_PWNED)'"}
     cfg["exposure"]["design"] = "annual"  # a user table by year: annual exposure and its change

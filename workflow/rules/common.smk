@@ -1,5 +1,6 @@
 # Shared set-up of the rules: config validation, defaults of the workflow profile, the code
 # fingerprint that reruns rules when the package or its embedded data change, input functions.
+import json
 import os
 import sys
 from pathlib import Path
@@ -13,7 +14,9 @@ from i4districts.errors import SpecError
 from i4districts.specs import load_model_spec
 from i4districts.fetch.cli import mirrored_names
 from i4districts.fetch.ledger import load_ledger
+from i4districts.fetch.settings import default_mirror
 from i4districts.provenance import package_fingerprint
+from i4districts.sample import EMBEDDED_SAMPLES
 
 _validated = validate_config(config, source="config (config/config.yaml and --config overrides)")
 config.clear()
@@ -330,7 +333,11 @@ def figure_outputs(wildcards):
 
 def table_outputs(wildcards):
     """Every publication table of the scenario."""
-    out = [*rules.descriptive_table.output, *rules.indicator_table.output, *rules.diagnostics_table.output]
+    out = [*rules.descriptive_table.output]
+    if has_shiftshare_models():
+        out += rules.diagnostics_table.output
+    if lq_sector_in_panel():
+        out += rules.indicator_table.output
     if config["districts"]["screen"] or config["districts"]["measure"] == "synthetic":
         out += rules.district_table.output
     return out
@@ -339,13 +346,96 @@ def table_outputs(wildcards):
 # The shared data beside the repository serves the fetch layer as its mirror when no mirror is set
 # (the GISCO geometries of the maps come through the fetch layer, offline). Runtime default only:
 # I4D_MIRROR / I4D_FETCH_MODE set by the user win.
-_beside = Path(config["districts"]["data"])
-if "I4D_MIRROR" not in os.environ and _beside.is_dir():
-    os.environ["I4D_MIRROR"] = str(_beside.resolve())
+default_mirror(config["districts"]["data"])
+
+
+def has_shiftshare_models():
+    """Whether any configured model is a shift-share model (the design-diagnostics table needs one)."""
+    return "shiftshare" in MODEL_KINDS.values()
+
+
+def lq_sector_in_panel():
+    """Whether the sector of the top-LQ table is a sector of the panel (C needs a *_split_C sector set)."""
+    return config["tables"]["indicators"]["sector"] != "C" or config["data"]["sectors"].endswith("_split_C")
 
 
 def rule_in_scenario(name):
     """Whether a rule's outputs belong to this scenario's run (its report items only come from those)."""
+    if name == "indicator_table":
+        return lq_sector_in_panel()
+    if name == "diagnostics_table":
+        return has_shiftshare_models()
     if name == "district_table":
         return bool(config["districts"]["screen"]) or config["districts"]["measure"] == "synthetic"
     return True
+
+
+# ---------------------------------------------------------------- report items (workflow/rules/report.smk)
+
+# Values of the wildcards of flagged outputs (a flagged output with another wildcard is left out of report.html).
+REPORT_WILDCARDS = {"model": list(config["models"])}
+REPORT_KIND = {".html": "table", ".md": "table", ".csv": "table", ".png": "figure", ".svg": "figure",
+               ".json": "diagnostics"}
+
+
+def _caption_file(flag):
+    """The report() caption file, as a path the report builder can open from the working directory."""
+    if flag.caption is None:
+        return ""
+    path = getattr(flag.caption, "path", flag.caption)  # a LocalSourceFile (Snakemake >= 8) or a str
+    # relative to the working directory (the repository's own, or a run directory elsewhere)
+    return os.path.relpath(path)
+
+
+def report_items(wildcards=None):
+    """Manifest items: the outputs flagged report() by the rules (except the report itself), wildcards expanded;
+    one item per file, or one diagnostics item per rule for estimation records."""
+    items = []
+    for producer in workflow.rules:
+        for f in producer.output:
+            flag = f.flags.get("report") if hasattr(f, "flags") else None
+            if not flag or producer.name == "report_html" or not rule_in_scenario(producer.name):
+                continue
+            names = [w for w in producer.wildcard_names]
+            if any(w not in REPORT_WILDCARDS for w in names):
+                continue
+            paths = expand(str(f), **{w: REPORT_WILDCARDS[w] for w in names}) if names else [str(f)]
+            kind = REPORT_KIND.get(os.path.splitext(paths[0])[1])
+            if kind is None:
+                continue
+            common = {"rule": producer.name, "caption_file": _caption_file(flag), "category": flag.category or ""}
+            if kind == "diagnostics":
+                items.append({"kind": kind, "id": f"{producer.name}_diagnostics", "title": "Design diagnostics",
+                              "path": paths, **common})
+            else:
+                items += [{"kind": kind, "id": os.path.basename(p).split(".")[0], "path": [p], **common}
+                          for p in paths]
+    return items
+
+
+def report_item_files(wildcards):
+    return [p for item in report_items() for p in item["path"]]
+
+
+def report_inputs(wildcards=None):
+    """[NAME=]PATH of every file the run reads in place or fetched (NAME: a ledger dataset), for the provenance."""
+    d = config["data"]
+    out = []
+    if d["source"] == "embedded":
+        out.append(f"nama_10r_3empers=package:{EMBEDDED_SAMPLES[d['country']]}")
+    elif d["source"] == "synthetic":
+        out.append(f"{R}/world/truth.json")
+    else:
+        out.append(f"results/fetch/{d['dataset']}.vintage.json")
+    out += adoption_table(wildcards)
+    if config["districts"]["measure"] == "istat_sll2021":
+        out += district_inputs(wildcards)
+    out += nuts_change_sheets(wildcards)
+    if config["polarization"]["education"]:
+        out.append("results/fetch/lfst_r_lfe2eedu_bulk.vintage.json")
+    return out
+
+
+def report_input_files(wildcards):
+    """The files of report_inputs() as inputs of the report (package files are covered by the code fingerprint)."""
+    return [s.split("=", 1)[-1] for s in report_inputs(wildcards) if "package:" not in s]

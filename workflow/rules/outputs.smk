@@ -116,7 +116,7 @@ rule maps:
         manifest=f"{R}/figures/maps.json",
     params:
         code=CODE,
-        results=R,
+        results=lambda wildcards, output: str(Path(output.manifest).parents[1]),
         only=",".join(MAP_STEMS),
         out_dir=lambda wildcards, output: str(Path(output.manifest).parent),
     log:
@@ -147,8 +147,8 @@ rule coefplot:
         labels=json.dumps(config["tables"]["labels"], ensure_ascii=False, sort_keys=True),
         columns=json.dumps(config["tables"]["columns"], ensure_ascii=False, sort_keys=True),
         title=config["tables"]["title"],
-        stem=f"{R}/figures/coefplot",
-        periods=f"{R}/figures/coefplot_periods",
+        stem=lambda wildcards, output: str(Path(output[0]).with_suffix("")),
+        periods=lambda wildcards, output: str(Path(output[2]).with_suffix("")),
     log:
         f"{R}/logs/coefplot.log",
     threads: 1
@@ -170,7 +170,7 @@ rule validate:
     output:
         f"{R}/validate.json",
     params:
-        run=R,
+        run=lambda wildcards, output: str(Path(output[0]).parent),
         code=CODE,
     log:
         f"{R}/logs/validate.log",

@@ -75,3 +75,15 @@ class FetchSettings:
         mode = mode or env.get("I4D_FETCH_MODE") or ("offline" if mirror else "online")
         cache = cache or env.get("I4D_CACHE") or DEFAULT_CACHE
         return cls(mode=mode, cache=Path(cache), mirror=Path(mirror) if mirror else None, **kwargs)
+
+
+def default_mirror(directory: str | Path) -> Path | None:
+    """Use ``directory`` (the shared data beside the repository) as the fetch mirror when the user set
+    none (``I4D_MIRROR``): the workflow's fetches then run offline from it. Returns the mirror in use."""
+    if os.environ.get("I4D_MIRROR"):
+        return Path(os.environ["I4D_MIRROR"])
+    d = Path(directory)
+    if d.is_dir():
+        os.environ["I4D_MIRROR"] = str(d.resolve())
+        return d.resolve()
+    return None
