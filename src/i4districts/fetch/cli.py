@@ -111,7 +111,8 @@ def mirrored_names(ledger=None) -> list[str]:
     return sorted(n for n, spec in ledger.items() if first_request(spec).url in urls)
 
 
-def _write_outputs(result: FetchResult, out_dir: Path) -> Path:
+def write_outputs(result: FetchResult, out_dir: Path) -> Path:
+    """Write ``<name>.parquet`` (or the fetched file) and the ``<name>.vintage.json`` replay pin into ``out_dir``."""
     name = result.spec.name
     if result.table is not None:
         target = write_parquet(result.table, out_dir / f"{name}.parquet")
@@ -157,7 +158,7 @@ def main_get(args) -> int:
         spec = ledger[name].with_overrides(overrides or None, args.start, args.end)
         pins = _pins_for(name, args, out_dir) if settings.mode == "replay" else None
         result = fetcher.fetch(spec, pins)
-        target = _write_outputs(result, out_dir)
+        target = write_outputs(result, out_dir)
         rows = "" if result.table is None else f" ({len(result.table)} rows)"
         print(f"{name}: {target}{rows} <- {', '.join(v.vintage_id for v in result.vintages)}")
     return 0

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from i4districts.errors import I4DError, InputError
+from i4districts.fetch.cli import write_outputs
 from i4districts.fetch.client import Fetcher, FetchResult
 from i4districts.fetch.errors import FetchError
 from i4districts.fetch.ledger import DatasetSpec
@@ -44,7 +44,6 @@ from i4districts.fetch.settings import FetchSettings
 from i4districts.fetch.vintage import Vintage
 from i4districts.harmonize.correspondence import Correspondence, find_change_sheets, read_change_sheets
 from i4districts.harmonize.nuts import version_code_sets
-from i4districts.io import atomic_path, write_json, write_parquet
 from i4districts.refresh.estimates import compare_runs
 from i4districts.refresh.revisions import RevisionReport, file_revision_report, revision_report
 from i4districts.refresh.sources import cells_from_fetched
@@ -141,19 +140,6 @@ def previous_vintages(fetcher: Fetcher, new: Sequence[Vintage], pins: Sequence[M
     return out
 
 
-def _write_fetch_outputs(result: FetchResult, fetch_out: Path) -> Path:
-    """The fetch outputs of ``i4d fetch get``: ``<name>.parquet`` (or the file) and the ``.vintage.json`` pin."""
-    name = result.spec.name
-    if result.table is not None:
-        target = write_parquet(result.table, fetch_out / f"{name}.parquet")
-    else:
-        target = fetch_out / f"{name}.{result.spec.ext}"
-        with atomic_path(target) as tmp:
-            shutil.copyfile(result.file, tmp)
-    write_json(result.pins(), _pin_path(fetch_out, name))
-    return target
-
-
 def _label(vintages: Sequence[Vintage]) -> str:
     return ", ".join(v.vintage_id for v in vintages) or "none"
 
@@ -192,7 +178,7 @@ def fetch_and_report(specs: Sequence[DatasetSpec], *, settings: FetchSettings, f
         result = fetcher.fetch(spec)
         old = previous_vintages(fetcher, result.vintages, pins)
         report = _report_one(spec, result, old, nuts, tolerance)
-        _write_fetch_outputs(result, fetch_out)
+        write_outputs(result, fetch_out)
         s = report.summary.iloc[0]
         what = ("no previous vintage" if not old else
                 "changed" if report.changed else "unchanged")
