@@ -187,3 +187,26 @@ def pd_series(values, index, name):
     import pandas as pd
 
     return pd.Series(values, index=pd.Index(list(index), name="term"), name=name)
+
+
+def read_record(path: str | Path) -> dict[str, Any]:
+    """An estimation record written by ``i4d estimate`` (JSON of :meth:`to_dict`), with ``_path`` added.
+
+    A missing file, bad JSON or a JSON without ``model_id``, ``kind`` and ``coefficients`` raises
+    :class:`~i4districts.errors.InputError` naming the file."""
+    import json
+
+    from i4districts.errors import InputError
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: estimation record not found")
+    try:
+        rec = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{p}: not a JSON result record of `i4d estimate` ({exc})") from None
+    missing = [k for k in ("model_id", "kind", "coefficients") if not isinstance(rec, dict) or k not in rec]
+    if missing or not isinstance(rec.get("coefficients"), list):
+        raise InputError(f"{p}: not an estimation record of `i4d estimate`: missing key(s) {missing or ['coefficients']}")
+    rec.setdefault("_path", str(p))
+    return rec

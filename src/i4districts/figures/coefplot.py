@@ -24,13 +24,11 @@ study is drawn as a hollow point at zero.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -59,21 +57,11 @@ ROW_COLUMNS = ["model_id", "model_label", "kind", "outcome", "nobs", "term", "te
 
 
 def load_records(paths: Sequence[str | os.PathLike[str]]) -> list[dict[str, Any]]:
-    """Read estimation records (JSON); each must have ``model_id``, ``kind`` and ``coefficients``."""
-    out = []
-    for p in map(Path, paths):
-        if not p.is_file():
-            raise InputError(f"{p}: estimation record not found")
-        try:
-            rec = json.loads(p.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{p}: not a JSON estimation record ({exc})") from None
-        missing = [k for k in ("model_id", "kind", "coefficients") if not isinstance(rec, dict) or k not in rec]
-        if missing:
-            raise InputError(f"{p}: not an estimation record of `i4d estimate`: missing key(s) {missing}")
-        rec.setdefault("_path", str(p))
-        out.append(rec)
-    return out
+    """Read estimation records (:func:`i4districts.results.read_record`: ``model_id``, ``kind``,
+    ``coefficients`` required; a bad file raises naming it)."""
+    from i4districts.results import read_record
+
+    return [read_record(p) for p in paths]
 
 
 def _f(x: Any) -> float:

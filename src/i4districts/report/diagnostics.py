@@ -9,13 +9,11 @@ stars. Keys follow :meth:`i4districts.results.ResultProtocol.to_dict` and the sh
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from i4districts.errors import InputError
 from i4districts.report.fragment import table_from_rows
 
 __all__ = ["fmt", "load_record", "model_tables", "summary_rows", "summary_table"]
@@ -43,17 +41,10 @@ def _pct(x: Any) -> str:
 
 
 def load_record(path: str | Path) -> dict[str, Any]:
-    """An estimation record; a file that is not one raises :class:`InputError` naming it."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: estimation record not found")
-    try:
-        rec = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: not a JSON estimation record ({exc})") from None
-    if not isinstance(rec, dict) or not isinstance(rec.get("coefficients"), list):
-        raise InputError(f"{p}: not an estimation record (no 'coefficients' list; written by `i4d estimate`)")
-    return rec
+    """An estimation record (:func:`i4districts.results.read_record`)."""
+    from i4districts.results import read_record
+
+    return read_record(path)
 
 
 def _main_coefficient(rec: Mapping[str, Any]) -> Mapping[str, Any]:

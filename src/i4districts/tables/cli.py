@@ -9,7 +9,6 @@ puts the data source and vintage of its inputs (their Parquet provenance notes) 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from i4districts.cliutil import add_input, add_out, json_mapping
@@ -104,18 +103,11 @@ def main_districts(args: argparse.Namespace) -> int:
 
 
 def main_diagnostics(args: argparse.Namespace) -> int:
-    from i4districts.io import InputFileError
-
     from .diagnostics_table import diagnostics_table
 
-    records = []
-    for path in args.input:
-        try:
-            records.append(json.loads(Path(path).read_text("utf-8")))
-        except FileNotFoundError:
-            raise InputFileError(f"{path}: result record not found") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"{path}: not a JSON result record ({exc})") from None
+    from i4districts.results import read_record
+
+    records = [read_record(path) for path in args.input]
     kw = {"title": args.title} if args.title else {}
     table = diagnostics_table(records, top=args.top, labels=json_mapping(args.labels_json, "--labels-json"),
                               column_labels=json_mapping(args.columns_json, "--columns-json") or None,
