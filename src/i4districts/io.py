@@ -166,6 +166,17 @@ def write_json(obj: Any, path: str | os.PathLike[str]) -> Path:
     return Path(path)
 
 
+def read_json(path: str | os.PathLike[str], *, what: str = "JSON file", error: type[Exception] = InputError) -> Any:
+    """Read a JSON document; a missing file or bad JSON raises ``error`` naming the file and ``what`` it is."""
+    p = Path(path)
+    if not p.is_file():
+        raise error(f"{p}: {what} not found")
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{p}: not a JSON {what} ({exc})") from None
+
+
 def write_text(text: str, path: str | os.PathLike[str]) -> Path:
     """Write ``text`` atomically (UTF-8)."""
     with atomic_path(path) as tmp:

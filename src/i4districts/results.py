@@ -194,17 +194,11 @@ def read_record(path: str | Path) -> dict[str, Any]:
 
     A missing file, bad JSON or a JSON without ``model_id``, ``kind`` and ``coefficients`` raises
     :class:`~i4districts.errors.InputError` naming the file."""
-    import json
-
     from i4districts.errors import InputError
+    from i4districts.io import read_json
 
     p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: estimation record not found")
-    try:
-        rec = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: not a JSON result record of `i4d estimate` ({exc})") from None
+    rec = read_json(p, what="result record of `i4d estimate`")
     missing = [k for k in ("model_id", "kind", "coefficients") if not isinstance(rec, dict) or k not in rec]
     if missing or not isinstance(rec.get("coefficients"), list):
         raise InputError(f"{p}: not an estimation record of `i4d estimate`: missing key(s) {missing or ['coefficients']}")

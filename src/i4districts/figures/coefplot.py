@@ -56,6 +56,14 @@ ROW_COLUMNS = ["model_id", "model_label", "kind", "outcome", "nobs", "term", "te
                "ci_low", "ci_high", "ci_type", "interval", "inference"]
 
 
+def _title_and_caption(fig, title_lines: Sequence[str], caption: str, *, top: float, caption_y: float) -> None:
+    """The figure's title block (top left) and its caption, wrapped at 120 characters, below the panels."""
+    if title_lines:
+        fig.text(0.02, top, "\n".join(title_lines), ha="left", va="top", fontsize=11, fontweight="bold", gid="title")
+    txt = "\n".join(line for x in caption.split("\n") for line in textwrap.wrap(x, 120))
+    fig.text(0.02, caption_y, txt, ha="left", va="top", fontsize=6.8, color="#333333", gid="caption")
+
+
 def load_records(paths: Sequence[str | os.PathLike[str]]) -> list[dict[str, Any]]:
     """Read estimation records (:func:`i4districts.results.read_record`: ``model_id``, ``kind``,
     ``coefficients`` required; a bad file raises naming it)."""
@@ -289,12 +297,7 @@ def coefplot(records: Sequence[Mapping[str, Any]] | pd.DataFrame, *, title: str 
                          fontweight="bold", x=-label_w / (0.95 - label_w) + 0.02 / (0.95 - label_w))
             y_top -= (ph + 0.35) / height
         ax.set_xlabel(xlabel)
-        if title_lines:
-            fig.text(0.02, 1 - 0.1 / height, "\n".join(title_lines), ha="left", va="top", fontsize=11,
-                     fontweight="bold", gid="title")
-        txt = "\n".join(line for x in caption.split("\n") for line in textwrap.wrap(x, 120))
-        fig.text(0.02, (bottom - 0.5) / height, txt, ha="left", va="top", fontsize=6.8, color="#333333",
-                 gid="caption")
+        _title_and_caption(fig, title_lines, caption, top=1 - 0.1 / height, caption_y=(bottom - 0.5) / height)
     fig.i4d_rows = rows  # type: ignore[attr-defined]
     return fig
 
@@ -401,11 +404,6 @@ def period_plot(records: Sequence[Mapping[str, Any]], *, title: str = "", labels
             ax.set_title(f"{mlabel}: {grp}", loc="left", fontsize=9.5)
             ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
             ax.set_axisbelow(True)
-        if title_lines:
-            fig.text(0.02, 1 - 0.1 / height, "\n".join(title_lines), ha="left", va="top", fontsize=11,
-                     fontweight="bold", gid="title")
-        txt = "\n".join(line for x in caption.split("\n") for line in textwrap.wrap(x, 120))
-        fig.text(0.02, (bottom - 0.15) / height, txt, ha="left", va="top", fontsize=6.8, color="#333333",
-                 gid="caption")
+        _title_and_caption(fig, title_lines, caption, top=1 - 0.1 / height, caption_y=(bottom - 0.15) / height)
     fig.i4d_rows = pd.concat([g for _, _, g in panels], ignore_index=True)  # type: ignore[attr-defined]
     return fig

@@ -22,7 +22,6 @@ checksums or :mod:`i4districts.report.sources`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -180,13 +179,10 @@ def build_manifest(
 
 def load_manifest(path: str | Path, *, base_dir: Path | None = None) -> Manifest:
     """Read and validate a manifest; relative paths in it are relative to ``base_dir`` (default: cwd)."""
+    from i4districts.io import read_json
+
     p = Path(path)
-    if not p.is_file():
-        raise ManifestError(f"{p}: manifest not found")
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{p}: not a JSON manifest ({exc})") from None
+    doc = read_json(p, what="manifest", error=ManifestError)
     if not isinstance(doc, Mapping):
         raise ManifestError(f"{p}: the manifest must be a JSON object, got {type(doc).__name__}")
     version = doc.get("version", MANIFEST_VERSION)
